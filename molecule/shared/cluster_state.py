@@ -1,0 +1,104 @@
+"""Assertions on the real API server of the local control plane, shared by the scenarios.
+
+They read the cluster (kubernetes client, admin kubeconfig), never the playbook's variables.
+"""
+import os
+
+from kubernetes import client, config
+
+PREFIX = "peeks"
+ARGOCD = "argocd"
+CLUSTER_SECRET = "local-cluster"
+# Local inventory: agent-core stays off (it needs AWS); the other seven components are on.
+EXPECTED = {
+    "kagent-crds": ("-4", "agent-platform"),
+    "tofu-controller": ("-1", "flux-system"),
+    "kagent": ("0", "agent-platform"),
+    "jaeger": ("0", "agent-platform"),
+    "litellm": ("1", "agent-platform"),
+    "langfuse": ("1", "agent-platform"),
+    "agent-gateway": ("2", "agent-platform"),
+}
+
+
+def api():
+    config.load_kube_config(config_file=os.environ.get("APPMOD_KUBECONFIG"))
+    return client.ApiClient()
+
+
+def applications(api_client):
+    co = client.CustomObjectsApi(api_client)
+    items = co.list_namespaced_custom_object("argoproj.io", "v1alpha1", ARGOCD, "applications")["items"]
+    return {a["metadata"]["name"]: a for a in items}
+
+
+def namespaces(api_client):
+    return {n.metadata.name: n for n in client.CoreV1Api(api_client).list_namespace().items}
+
+
+def cluster_secret(api_client):
+    return client.CoreV1Api(api_client).read_namespaced_secret(CLUSTER_SECRET, ARGOCD)
+
+
+def assert_off(api_client):
+    apps = applications(api_client)
+    ours = sorted(n for n in apps if n.startswith("%s-agent-platform" % PREFIX))
+    assert ours == [], "agent-platform Applications remain: %s" % ours
+    ns = namespaces(api_client)
+    assert "agent-platform" not in ns, "namespace agent-platform remains"
+    assert "flux-system" not in ns, "namespace flux-system (created by us) remains"
+    secret = cluster_secret(api_client)
+    assert secret.metadata.labels["enable_agent_platform"] == "false"
+    assert secret.metadata.labels["argocd.argoproj.io/secret-type"] == "cluster"
+
+
+def assert_on(api_client):
+    secret = cluster_secret(api_client)
+    assert secret.metadata.labels["enable_agent_platform"] == "true"
+    for key in ("resource_prefix", "aws_region", "aws_cluster_name", "addons_repo_url",
+                "addons_repo_revision", "addons_repo_basepath"):
+        assert secret.metadata.annotations.get(key), key
+    assert secret.metadata.annotations["aws_cluster_name"] == "local-cluster"
+
+    apps = applications(api_client)
+    parent = apps.get("%s-agent-platform" % PREFIX)
+    assert parent, "parent Application (app-of-apps) missing"
+    assert parent["spec"]["source"]["path"] == "gitops/charts/agent-platform"
+    assert parent["spec"]["source"]["helm"]["valuesObject"]["enabled"] is True
+    children = {n: a for n, a in apps.items() if a["metadata"].get("labels", {}).get("app.kubernetes.io/part-of") == "agent-platform"}
+    assert sorted(children) == sorted("%s-agent-platform-%s" % (PREFIX, c) for c in EXPECTED)
+    for component, (wave, namespace) in EXPECTED.items():
+        app = children["%s-agent-platform-%s" % (PREFIX, component)]
+        assert app["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == wave
+        assert app["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
+        assert app["spec"]["project"] == "default"
+        assert app["spec"]["destination"] == {"server": "https://kubernetes.default.svc", "namespace": namespace}
+        assert app["spec"]["source"]["path"] == "gitops/charts/%s" % component
+        sp = app["spec"]["syncPolicy"]
+        assert sp["automated"]["selfHeal"] is True
+        assert sp["automated"]["prune"] is (component != "kagent-crds")
+        assert "CreateNamespace=true" in sp["syncOptions"]
+        assert sp["retry"] == {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}}
+        assert {"name": "Wave", "value": wave} in app["spec"]["info"]
+        vo = app["spec"]["source"]["helm"]["valuesObject"]
+        assert vo["global"] == {"namespace": "agent-platform", "resourcePrefix": PREFIX,
+                                "awsRegion": "us-east-1", "eksClusterName": "local-cluster"}
+    kagent = children["%s-agent-platform-kagent" % PREFIX]["spec"]["source"]["helm"]["valuesObject"]
+    assert kagent["replicas"] == 1  # level 4 (inventories/local/group_vars/local.yml)
+    assert kagent["llmProvider"] == "bedrock"  # level 3 (gitops/values/default/agent-platform.yaml)
+    litellm = children["%s-agent-platform-litellm" % PREFIX]["spec"]["source"]["helm"]["valuesObject"]
+    assert litellm["replicas"] == 1 and litellm["providers"] == ["bedrock"]
+
+    ns = namespaces(api_client)
+    for name in ("agent-platform", "flux-system"):
+        assert name in ns
+        assert ns[name].metadata.labels["pod-security.kubernetes.io/enforce"] == "restricted"
+    apps_api = client.AppsV1Api(api_client)
+    for name in ("agent-platform", "flux-system"):
+        deployments = apps_api.list_namespaced_deployment(name).items
+        assert deployments, "no Deployment in %s" % name
+        for d in deployments:
+            conditions = {c.type: c.status for c in (d.status.conditions or [])}
+            assert conditions.get("Available") == "True", "%s/%s not Available" % (name, d.metadata.name)
+        for s in apps_api.list_namespaced_stateful_set(name).items:
+            assert (s.status.ready_replicas or 0) == s.spec.replicas, "%s/%s not ready" % (name, s.metadata.name)
