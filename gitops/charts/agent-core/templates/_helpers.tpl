@@ -84,7 +84,7 @@ API server (GITOPS-NOTES, sample-open-agentic-platform 649933d): "1000m" -> "1",
 {{- $n := trimSuffix "m" $v | atoi -}}
 {{- if and (gt $n 0) (eq (mod $n 1000) 0) -}}{{ div $n 1000 }}{{- else -}}{{ $v }}{{- end -}}
 {{- else if contains "." $v -}}
-{{- $milli := mulf (float64 $v) 1000.0 | round | int -}}
+{{- $milli := round (mulf (float64 $v) 1000.0) 0 | int -}}
 {{- if eq (mod $milli 1000) 0 -}}{{ div $milli 1000 }}{{- else -}}{{ $milli }}m{{- end -}}
 {{- else -}}
 {{- $v -}}
