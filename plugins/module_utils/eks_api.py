@@ -96,11 +96,20 @@ def ensure_endpoint_access(client, name, public_access=None, private_access=None
     if not changes:
         return False, cluster, []
     actions = ["update_cluster_config:" + ",".join(sorted(changes))]
+    # Send every managed endpoint setting, not only the changed ones: the request then states the
+    # whole wanted endpoint access (and backends that replace resourcesVpcConfig keep all of it).
+    request = {}
+    if public_access is not None:
+        request["endpointPublicAccess"] = public_access
+    if private_access is not None:
+        request["endpointPrivateAccess"] = private_access
+    if public_access_cidrs is not None:
+        request["publicAccessCidrs"] = sorted(public_access_cidrs)
     if check_mode:
         desired = dict(cluster)
-        desired["resourcesVpcConfig"] = dict(cluster.get("resourcesVpcConfig", {}), **changes)
+        desired["resourcesVpcConfig"] = dict(cluster.get("resourcesVpcConfig", {}), **request)
         return True, desired, actions
-    client.update_cluster_config(name=name, resourcesVpcConfig=changes)
+    client.update_cluster_config(name=name, resourcesVpcConfig=request)
     if wait:
         _wait(client, "cluster_active", name=name)
     return True, describe_cluster(client, name), actions
