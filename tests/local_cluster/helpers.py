@@ -1,0 +1,43 @@
+"""Shared helpers of the local cluster tests."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "local-cluster.sh"
+KUBECONFIG = ROOT / ".local-cluster" / "kubeconfig"
+
+
+def run_script(*args: str, timeout: int = 3600) -> tuple[subprocess.CompletedProcess, float]:
+    start = time.monotonic()
+    proc = subprocess.run(
+        ["bash", str(SCRIPT), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return proc, time.monotonic() - start
+
+
+def pinned_k8s_version() -> str:
+    for line in (ROOT / "tools" / "k8s" / "go.mod").read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] in ("k8s.io/kubernetes", "require") and "k8s.io/kubernetes" in parts:
+            return parts[parts.index("k8s.io/kubernetes") + 1]
+    raise AssertionError("k8s.io/kubernetes not required in tools/k8s/go.mod")
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.5):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
