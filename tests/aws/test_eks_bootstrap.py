@@ -231,6 +231,25 @@ def test_read_leaves_facts_undefined_when_parameters_are_absent(aws_account, tmp
     assert load_json(facts_file) == {"workshop_type": "UNDEFINED", "enable_agent_platform": "UNDEFINED"}
 
 
+@pytest.mark.parametrize(("value", "stored", "fact"), [(True, "true", True), ("false", "false", False)])
+def test_yaml_boolean_is_stored_as_the_cloudformation_string(aws_account, tmp_path, value, stored, fact):
+    extra = json.dumps({"infra_parameters_enable_agent_platform_value": value, "infra_parameters_workshop_type_value": "platform-engineering"})
+    run = run_playbook(aws_account, "tests/aws/playbooks/store-infra-parameters.yml", "-e", extra)
+    assert run.rc == 0, run.output[-3000:]
+    ssm = aws_account.client("ssm")
+    assert ssm.get_parameter(Name=f"/{PREFIX}/agent-platform/enable-agent-platform")["Parameter"]["Value"] == stored
+    facts_file = tmp_path / "facts.json"
+    assert run_playbook(aws_account, READ, "-e", f"facts_file={facts_file}").rc == 0
+    assert load_json(facts_file) == {"workshop_type": "platform-engineering", "enable_agent_platform": fact}
+
+
+def test_read_rejects_an_invalid_stored_value(aws_account, tmp_path):
+    aws_account.client("ssm").put_parameter(Name=f"/{PREFIX}/agent-platform/workshop-type", Value="gaming", Type="String")
+    run = run_playbook(aws_account, READ, "-e", f"facts_file={tmp_path / 'facts.json'}")
+    assert run.rc != 0
+    assert f"/{PREFIX}/agent-platform/workshop-type (WorkshopType)" in run.output
+
+
 @pytest.mark.parametrize(
     ("extra", "named"),
     [
