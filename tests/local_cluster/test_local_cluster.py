@@ -102,7 +102,9 @@ def test_pod_security_restricted_rejects_privileged_pod(api, namespace):
     with pytest.raises(ApiException) as err:
         core.create_namespaced_pod(namespace, bad)
     assert err.value.status == 403
-    assert 'violates PodSecurity "restricted:latest"' in err.value.body
+    message = json.loads(err.value.body)["message"]
+    assert 'violates PodSecurity "restricted:latest"' in message
+    assert "privileged" in message
 
     good = client.V1Pod(
         metadata=client.V1ObjectMeta(name="compliant"),

