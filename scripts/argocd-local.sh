@@ -23,7 +23,8 @@
 # Environment (all optional): ARGOCD_LOCAL_REDIS_PORT (16379), ARGOCD_LOCAL_REPO_PORT
 # (18081), ARGOCD_LOCAL_GIT_PORT (19418), ARGOCD_LOCAL_REPO_METRICS_PORT (18084),
 # ARGOCD_LOCAL_CTRL_METRICS_PORT (18082), ARGOCD_LOCAL_KUBECONFIG
-# (.local-cluster/kubeconfig), ARGOCD_LOCAL_DIR (.local-cluster/argocd),
+# (.local-cluster/kubeconfig), ARGOCD_LOCAL_DIR (.local-cluster/argocd), ARGOCD_LOCAL_GIT_DIR
+# (.local-cluster/git, the bare repositories),
 # ARGOCD_LOCAL_LOGLEVEL (info), ARGOCD_LOCAL_APP_RESYNC (60 s), ARGOCD_GOTOOLCHAIN (go1.27.3).
 source "$(dirname "$0")/lib.sh"
 cd "$PROJECT_ROOT"
@@ -38,7 +39,7 @@ ARGOCD_BIN_DIR="${CACHE_ROOT}/argocd/${ARGOCD_VERSION}/bin"
 ARGOCD_BIN="${ARGOCD_BIN_DIR}/argocd"
 
 STATE_DIR="${ARGOCD_LOCAL_DIR:-${PROJECT_ROOT}/.local-cluster/argocd}"
-GIT_ROOT="${PROJECT_ROOT}/.local-cluster/git"
+GIT_ROOT="${ARGOCD_LOCAL_GIT_DIR:-${PROJECT_ROOT}/.local-cluster/git}"
 GIT_REPO_NAME="agent-platform.git"
 KUBECONFIG_FILE="${ARGOCD_LOCAL_KUBECONFIG:-${PROJECT_ROOT}/.local-cluster/kubeconfig}"
 REDIS_PORT="${ARGOCD_LOCAL_REDIS_PORT:-16379}"
@@ -63,8 +64,23 @@ heartbeat() { # heartbeat PID LABEL: one line every 30 s while PID lives
   done
 }
 
+# The repo server runs `git-verify-wrapper.sh <revision>` on every manifest generation
+# (reposerver/repository/repository.go, even with GPG off; without it: "permission denied").
+# Argo CD's Dockerfile copies hack/{git-verify-wrapper,gpg-wrapper}.sh next to the binary;
+# do the same from the module cache.
+install_wrappers() {
+  local dir name
+  [[ -x "${ARGOCD_BIN_DIR}/git-verify-wrapper.sh" && -x "${ARGOCD_BIN_DIR}/gpg-wrapper.sh" ]] && return 0
+  dir="$(cd tools/argocd && GOTOOLCHAIN="$ARGOCD_GOTOOLCHAIN" GOFLAGS=-mod=readonly "$GO" list -m -f '{{.Dir}}' github.com/argoproj/argo-cd/v3)"
+  [[ -n "$dir" && -d "${dir}/hack" ]] || die "argo-cd module source not found (go list -m github.com/argoproj/argo-cd/v3)"
+  for name in git-verify-wrapper.sh gpg-wrapper.sh; do
+    install -m 0755 "${dir}/hack/${name}" "${ARGOCD_BIN_DIR}/${name}"
+  done
+}
+
 cmd_build() {
   if [[ -x "$ARGOCD_BIN" ]] && "$ARGOCD_BIN" version --client --short >/dev/null 2>&1; then
+    install_wrappers
     log "argocd ${ARGOCD_VERSION} already built: ${ARGOCD_BIN}"
     return 0
   fi
@@ -99,6 +115,7 @@ cmd_build() {
   for name in argocd-application-controller argocd-repo-server argocd-git-ask-pass; do
     ln -sfn argocd "${ARGOCD_BIN_DIR}/${name}"
   done
+  install_wrappers
   echo "$((SECONDS - start))" >"${ARGOCD_BIN_DIR}/../build-seconds"
   log "Built argocd ${ARGOCD_VERSION} in $((SECONDS - start)) s: $("$ARGOCD_BIN" version --client --short 2>/dev/null)"
 }
@@ -304,7 +321,8 @@ cmd_up() {
 
   if ! pid_of git-daemon 'git.daemon' >/dev/null; then
     log "starting git daemon on git://127.0.0.1:${GIT_PORT}/ (base path ${GIT_ROOT})"
-    start_bg git-daemon git daemon --reuseaddr --listen=127.0.0.1 --port="$GIT_PORT" \
+    # git-daemon itself (not the `git daemon` wrapper), so the pid file names the server.
+    start_bg git-daemon "$(git --exec-path)/git-daemon" --reuseaddr --listen=127.0.0.1 --port="$GIT_PORT" \
       --base-path="$GIT_ROOT" --export-all --informative-errors "$GIT_ROOT"
     wait_until git-daemon 20 port_open "$GIT_PORT" || die "git daemon did not start: ${STATE_DIR}/logs/git-daemon.log"
   fi
@@ -334,11 +352,14 @@ cmd_up() {
 
   if ! pid_of repo-server argocd-repo-server >/dev/null; then
     log "starting argocd-repo-server on 127.0.0.1:${REPO_PORT} (plaintext gRPC, $(helm version --short 2>/dev/null))"
+    # --client-ca-path '': v3.6.1 defaults it to /app/config/reposerver/mtls/client-ca.crt and
+    # refuses that together with --disable-tls ("--client-ca-path cannot be used when
+    # --disable-tls is enabled", cmd/argocd-repo-server/commands/argocd_repo_server.go).
     start_bg repo-server env "${common_env[@]}" ARGOCD_BINARY_NAME=argocd-repo-server \
       "${ARGOCD_BIN_DIR}/argocd-repo-server" --loglevel "$LOGLEVEL" --logformat text \
       --address 127.0.0.1 --port "$REPO_PORT" \
       --metrics-address 127.0.0.1 --metrics-port "$REPO_METRICS_PORT" \
-      --redis "127.0.0.1:${REDIS_PORT}" --disable-tls
+      --redis "127.0.0.1:${REDIS_PORT}" --disable-tls --client-ca-path ''
     wait_until argocd-repo-server 120 curl -fsS "http://127.0.0.1:${REPO_METRICS_PORT}/healthz" \
       || die "argocd-repo-server did not become ready: ${STATE_DIR}/logs/repo-server.log"
   fi
