@@ -7,4 +7,4 @@ out="${1:?usage: build.sh OUT_DIR}"
 mkdir -p "${out}"
 cd "${here}"
 export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:+${GOFLAGS} }-mod=readonly" CGO_ENABLED=0
-exec go build -trimpath -ldflags="-s -w" -o "${out}/etcd" go.etcd.io/etcd/server/v3
+exec go build -v -trimpath -ldflags="-s -w" -o "${out}/etcd" go.etcd.io/etcd/server/v3

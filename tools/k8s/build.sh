@@ -21,7 +21,7 @@ done
 mkdir -p "${out}"
 cd "${here}"
 export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:+${GOFLAGS} }-mod=readonly" CGO_ENABLED=0
-exec go build -trimpath -ldflags="${ldflags}" -o "${out}/" \
+exec go build -v -trimpath -ldflags="${ldflags}" -o "${out}/" \
   k8s.io/kubernetes/cmd/kube-apiserver \
   k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-scheduler

@@ -28,4 +28,4 @@ stages=(
     grep -v '^---$' "${dir}/${f}"
   done
 } > "${out}/kwok-stages.yaml"
-exec go build -trimpath -ldflags="-s -w" -o "${out}/" sigs.k8s.io/kwok/cmd/kwok
+exec go build -v -trimpath -ldflags="-s -w" -o "${out}/" sigs.k8s.io/kwok/cmd/kwok

@@ -430,6 +430,7 @@ cmd_up() {
   flock -w 3600 9 || die "another local-cluster up/down holds ${LC_DIR}/.lock"
   versions
   if healthy; then
+    recycle_released_pvs
     log "already up (kube-apiserver ${K8S_VERSION} on https://127.0.0.1:${API_PORT}, kubeconfig ${KUBECONFIG_PATH})"
     echo "local-cluster: already up"
     return 0
@@ -586,4 +587,4 @@ main() {
   esac
 }
 
-main "$@"
+main "$@"; exit $?
