@@ -208,16 +208,19 @@ start_component() {
 }
 
 stop_component() {
-  local name="$1" pid i
+  local name="$1" pid i grace=150
+  # kube-apiserver drains in-flight requests at once, then waits up to 60 s for idle
+  # connections of clients that are still around (other tools' watches): 5 s is plenty.
+  [[ "${name}" == kube-apiserver ]] && grace=50
   pid="$(pid_of "${name}")" || { rm -f "${RUN}/${name}.pid"; return 0; }
   log "stopping ${name} (pid ${pid})"
   kill -TERM "${pid}" 2>/dev/null || true
-  for ((i = 0; i < 150; i++)); do
+  for ((i = 0; i < grace; i++)); do
     kill -0 "${pid}" 2>/dev/null || break
     sleep 0.1
   done
   if kill -0 "${pid}" 2>/dev/null; then
-    log "  ${name} did not stop in 15 s: SIGKILL"
+    log "  ${name} did not stop in $((grace / 10)) s: SIGKILL"
     kill -KILL "${pid}" 2>/dev/null || true
   fi
   rm -f "${RUN}/${name}.pid"
