@@ -172,3 +172,40 @@ def controller_log_tail(lines=40):
     if not log.exists():
         return ""
     return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def wave_rows(prefix):
+    """Per child Application: wave, creation, own sync start/finish, Healthy since (Argo CD's own fields)."""
+    rows = []
+    for name, app in applications(prefix).items():
+        wave = (app["metadata"].get("annotations") or {}).get("argocd.argoproj.io/sync-wave")
+        if wave is None:
+            continue
+        status = app.get("status") or {}
+        op = status.get("operationState") or {}
+        rows.append({
+            "name": name, "wave": int(wave),
+            "created": app["metadata"]["creationTimestamp"],
+            "started": op.get("startedAt"), "finished": op.get("finishedAt"),
+            "healthy_since": (status.get("health") or {}).get("lastTransitionTime"),
+        })
+    return sorted(rows, key=lambda r: r["wave"])
+
+
+def format_wave_rows(rows):
+    head = "%-20s %5s %-22s %-22s %-22s %-22s" % ("APPLICATION", "WAVE", "CREATED", "SYNC STARTED", "SYNC FINISHED", "HEALTHY SINCE")
+    return "\n".join([head] + ["%-20s %5d %-22s %-22s %-22s %-22s" % (
+        r["name"], r["wave"], r["created"], r["started"], r["finished"], r["healthy_since"]) for r in rows])
+
+
+HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
+HEALTH_LUA = PROJECT_ROOT / "roles" / "argocd" / "files" / "application-health.lua"
+
+
+def set_application_health_check(enabled):
+    """Add or remove the Application health check in argocd-cm (the controller watches argocd-cm)."""
+    if enabled:
+        patch = [{"op": "add", "path": "/data/" + HEALTH_KEY.replace("/", "~1"), "value": HEALTH_LUA.read_text()}]
+    else:
+        patch = [{"op": "remove", "path": "/data/" + HEALTH_KEY.replace("/", "~1")}]
+    kubectl("patch", "configmap", "argocd-cm", "-n", NAMESPACE, "--type", "json", "-p", json.dumps(patch))

@@ -148,3 +148,35 @@ def test_disabling_a_child_prunes_it(tree, argocd_local):
     for child in ("first", "second"):
         n = "%s-%s" % (prefix, child)
         assert h.get_json("deployment", n, "-n", n) is not None
+
+
+def test_without_the_health_check_waves_do_not_wait(argocd_local, test_repo):
+    """Control experiment (argo-cd#3781, #16870): with the Application health check removed from
+    argocd-cm, the parent creates the next wave's child before the previous child is Healthy,
+    so the ordering proven above is the health check's doing, not an accident of timing."""
+    prefix = "nc-%s" % uuid.uuid4().hex[:4]
+    parent = "%s-parent" % prefix
+    repo = test_repo["name"] + "-nc"  # its own repository: the pruning test left "third" disabled in the shared one
+    commit = h.publish_fixtures(repo)
+    repo_url = test_repo["url"].replace(test_repo["name"] + ".git", repo + ".git")
+    h.set_application_health_check(False)
+    try:
+        time.sleep(3)  # the controller's argocd-cm informer
+        h.apply(h.parent_application(parent, repo_url, prefix))
+        names = {parent} | {"%s-%s" % (prefix, c) for c in CHILDREN}
+
+        def all_healthy():
+            apps = h.applications(prefix)
+            return apps if set(apps) == names and all(h.synced_healthy(a) for a in apps.values()) else None
+
+        h.wait_for(all_healthy, TIMEOUT, what="control tree Synced+Healthy", on_timeout=lambda: _diagnostics(prefix))
+        rows = h.wave_rows(prefix)
+        print("\nwithout the health check (commit %s):\n%s" % (commit[:8], h.format_wave_rows(rows)))
+        assert [r["wave"] for r in rows] == [-1, 0, 1]
+        # waves still order creation ...
+        assert all(h.ts(b["created"]) >= h.ts(a["created"]) for a, b in zip(rows, rows[1:]))
+        # ... but the next wave no longer waits for the previous child to turn Healthy (minReadySeconds=5)
+        assert any(h.ts(b["created"]) < h.ts(a["healthy_since"]) for a, b in zip(rows, rows[1:])), rows
+    finally:
+        h.set_application_health_check(True)
+        h.delete_tree(parent, prefix, CHILDREN)
