@@ -5,12 +5,13 @@
 # (tools/etcd, the version Kubernetes itself pins), and kwok (tools/kwok) faking the kubelets of
 # LOCAL_CLUSTER_NODES fake nodes. Everything listens on 127.0.0.1 only.
 #
-#   local-cluster.sh up          build/fetch binaries if not cached, start, wait until ready
+#   local-cluster.sh up          build the binaries if not cached, start, wait until ready
 #                                (prints "local-cluster: already up" and does nothing if healthy)
 #   local-cluster.sh down        stop every component (state kept: next up resumes it)
-#   local-cluster.sh down --purge | reset   stop and delete the state dir (certs, etcd data)
+#   local-cluster.sh down --purge | reset   stop and delete the cluster state (certs, etcd data, logs)
 #   local-cluster.sh status      component pids and health; exit 1 unless all healthy
-#   local-cluster.sh build       only build/fetch the binaries into the cache
+#   local-cluster.sh build       only build the binaries into the cache
+#   local-cluster.sh kubeconfig  print the admin kubeconfig path
 #
 # Settings come from the environment (the role passes its local_cluster_* variables):
 #   LOCAL_CLUSTER_DIR        state dir (pids, logs, certs, etcd data, kubeconfig)
