@@ -6,5 +6,5 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:?usage: build.sh OUT_DIR}"
 mkdir -p "${out}"
 cd "${here}"
-export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:+${GOFLAGS} }-mod=readonly" CGO_ENABLED=0
+export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:+${GOFLAGS} }-mod=readonly -buildvcs=false" CGO_ENABLED=0
 exec go build -v -trimpath -ldflags="-s -w" -o "${out}/etcd" go.etcd.io/etcd/server/v3

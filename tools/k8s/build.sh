@@ -20,7 +20,7 @@ for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
 done
 mkdir -p "${out}"
 cd "${here}"
-export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:+${GOFLAGS} }-mod=readonly" CGO_ENABLED=0
+export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:+${GOFLAGS} }-mod=readonly -buildvcs=false" CGO_ENABLED=0
 exec go build -v -trimpath -ldflags="${ldflags}" -o "${out}/" \
   k8s.io/kubernetes/cmd/kube-apiserver \
   k8s.io/kubernetes/cmd/kube-controller-manager \

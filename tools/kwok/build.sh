@@ -9,7 +9,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 out="${1:?usage: build.sh OUT_DIR}"
 mkdir -p "${out}"
 cd "${here}"
-export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:+${GOFLAGS} }-mod=readonly" CGO_ENABLED=0
+export GOTOOLCHAIN=local GOFLAGS="${GOFLAGS:+${GOFLAGS} }-mod=readonly -buildvcs=false" CGO_ENABLED=0
 dir="$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
 if [[ -z "${dir}" || ! -d "${dir}" ]]; then
   go mod download sigs.k8s.io/kwok
