@@ -9,6 +9,7 @@ starts the local Argo CD (``argocd-local.sh up``) and stops it again if it start
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -49,4 +50,7 @@ def test_repo(argocd_local):
     """A fresh git repository on the local git daemon holding the fixture charts."""
     name = "argocd-test-%s" % uuid.uuid4().hex[:6]
     commit = h.publish_fixtures(name)
-    return {"name": name, "url": "%s/%s.git" % (argocd_local["ARGOCD_LOCAL_GIT_BASE"], name), "commit": commit}
+    yield {"name": name, "url": "%s/%s.git" % (argocd_local["ARGOCD_LOCAL_GIT_BASE"], name), "commit": commit}
+    git_dir = Path(argocd_local["ARGOCD_LOCAL_GIT_DIR"])
+    for repo in git_dir.glob(name + "*.git"):
+        shutil.rmtree(repo, ignore_errors=True)
