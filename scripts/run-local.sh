@@ -5,4 +5,5 @@ source "$(dirname "$0")/lib.sh"
 cd "$PROJECT_ROOT"
 bash scripts/setup.sh
 bash scripts/local-cluster.sh up
+bash scripts/argocd-local.sh up
 ansible-playbook playbooks/agent-platform.yml -i inventories/local "$@"

@@ -12,6 +12,10 @@ if [[ -x scripts/local-cluster.sh ]]; then
   log "Starting the local control plane (first run builds Kubernetes from source)"
   bash scripts/local-cluster.sh up
 fi
+if [[ -x scripts/argocd-local.sh ]]; then
+  log "Starting the local Argo CD (first run builds it from source)"
+  bash scripts/argocd-local.sh up
+fi
 
 log "pytest"
 set +e
