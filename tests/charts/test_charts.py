@@ -410,9 +410,14 @@ def test_network_policies(rendered, chart):
     text = yaml.safe_dump(nps)
     assert "matchLabels:\n          name:" not in text and "            name: argocd" not in text, \
         "select namespaces by kubernetes.io/metadata.name, not `name`"
-    # every workload pod is selected by an allow policy that opens DNS
-    for where, pod in (p for d in docs for p in pod_specs(d)):
-        pass
+    # every workload pod is selected by an allow policy (besides the default deny)
+    allow = [n for n in nps if n not in deny]
+    for doc in docs:
+        for where, _pod in pod_specs(doc):
+            tmpl = doc["spec"]["jobTemplate"]["spec"]["template"] if doc["kind"] == "CronJob" else doc["spec"]["template"]
+            labels = tmpl["metadata"]["labels"]
+            assert any(set(n["spec"]["podSelector"].get("matchLabels", {}).items()) <= set(labels.items())
+                       for n in allow), f"{chart}: no allow NetworkPolicy selects {where}"
     for np_ in nps:
         if np_ in deny:
             continue
