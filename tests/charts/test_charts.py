@@ -443,3 +443,13 @@ def test_flows_the_seed_needs(rendered):
     kagent_in = _one(_docs(rendered, "kagent", "default"), "NetworkPolicy", "kagent-controller")["spec"]["ingress"][0]["from"]
     names = {p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for p in kagent_in if "namespaceSelector" in p}
     assert names == {"argocd", "backstage"}
+
+
+@pytest.mark.parametrize("ttl", ["720h", "720h0m", "720h0m0s"])
+def test_velero_ttl_rendered_canonical(ttl):
+    vals = values_for("kagent", "default")
+    vals["backup"] = {"velero": {"enabled": True, "ttl": ttl}}
+    proc = template("kagent", vals, 4)
+    assert proc.returncode == 0, proc.stderr
+    sched = next(d for d in yaml.safe_load_all(proc.stdout) if d and d["kind"] == "Schedule")
+    assert sched["spec"]["template"]["ttl"] == "720h0m0s"
