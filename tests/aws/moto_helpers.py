@@ -109,6 +109,7 @@ def make_account(moto: Moto, workdir: Path) -> Account:
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_FORCE_COLOR="0",
         ANSIBLE_LOCAL_TEMP=str(workdir / "ansible-tmp"),
+        ANSIBLE_PIPELINING="1",  # local connection: ~20% faster runs, same behaviour
         MOTO_ENDPOINT_URL=moto.url,
         MOTO_SUBNET_IDS=",".join(subnets),
         MOTO_KUBECONFIG=str(kubeconfig),
@@ -152,7 +153,7 @@ def parse_recap(stdout: str) -> dict:
     }
 
 
-def run_playbook(account: Account, playbook: str | Path, *args: str, timeout: int = 300) -> Run:
+def run_playbook(account: Account, playbook: str | Path, *args: str, timeout: int = 180) -> Run:
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(INVENTORY), str(ROOT / playbook), *args]
     started = time.monotonic()
     proc = subprocess.run(cmd, cwd=ROOT, env=account.env, capture_output=True, text=True, timeout=timeout)

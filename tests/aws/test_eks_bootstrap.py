@@ -64,7 +64,9 @@ def lifecycle(moto, tmp_path_factory):
     first = run_playbook(account, BOOTSTRAP)
     assert first.rc == 0, first.output[-4000:]
     second = run_playbook(account, BOOTSTRAP)
-    check_again = run_playbook(account, BOOTSTRAP, "--check")
+    before_teardown_check = snapshot(account)
+    teardown_check = run_playbook(account, TEARDOWN, "--check")
+    after_teardown_check = snapshot(account)
     details = _details(account)
     kubeconfig = yaml.safe_load(account.kubeconfig.read_text()) if account.kubeconfig.exists() else None
     kubeconfig_mode = account.kubeconfig.stat().st_mode & 0o777 if account.kubeconfig.exists() else None
@@ -74,12 +76,13 @@ def lifecycle(moto, tmp_path_factory):
     teardown = run_playbook(account, TEARDOWN)
     after_teardown = snapshot(account)
     teardown_again = run_playbook(account, TEARDOWN)
-    for label, run in (("check", check), ("bootstrap 1", first), ("bootstrap 2", second), ("check 2", check_again),
+    for label, run in (("check", check), ("bootstrap 1", first), ("bootstrap 2", second), ("teardown --check", teardown_check),
                        ("read", read), ("teardown", teardown), ("teardown 2", teardown_again)):
         print(f"{label}: rc={run.rc} {run.seconds:.1f}s {run.recap.get('localhost')}")
     return SimpleNamespace(
         check=check, after_check=after_check, kubeconfig_after_check=kubeconfig_after_check,
-        first=first, second=second, check_again=check_again, teardown_again=teardown_again, details=details, kubeconfig=kubeconfig, kubeconfig_mode=kubeconfig_mode,
+        first=first, second=second, teardown_check=teardown_check,
+        before_teardown_check=before_teardown_check, after_teardown_check=after_teardown_check, teardown_again=teardown_again, details=details, kubeconfig=kubeconfig, kubeconfig_mode=kubeconfig_mode,
         read=read, facts=facts, teardown=teardown, after_teardown=after_teardown,
         kubeconfig_after_teardown=account.kubeconfig.exists(),
     )
@@ -99,11 +102,6 @@ def test_bootstrap_twice_second_run_changes_nothing(lifecycle):
     assert lifecycle.second.rc == 0, lifecycle.second.output[-4000:]
     assert lifecycle.second.recap["localhost"]["failed"] == 0
     assert lifecycle.second.recap["localhost"]["changed"] == 0, re.findall(r"changed: \[localhost\].*", lifecycle.second.stdout)
-
-
-def test_check_mode_after_bootstrap_reports_no_change(lifecycle):
-    assert lifecycle.check_again.rc == 0, lifecycle.check_again.output[-4000:]
-    assert lifecycle.check_again.recap["localhost"]["changed"] == 0, re.findall(r"changed: \[localhost\].*", lifecycle.check_again.stdout)
 
 
 # --------------------------------------------------------------------------- IAM documents
@@ -270,6 +268,13 @@ def test_teardown_leaves_nothing_of_ours(lifecycle):
     assert lifecycle.teardown.rc == 0, lifecycle.teardown.output[-4000:]
     assert lifecycle.after_teardown == EMPTY
     assert not lifecycle.kubeconfig_after_teardown
+
+
+def test_teardown_check_mode_deletes_nothing(lifecycle):
+    assert lifecycle.teardown_check.rc == 0, lifecycle.teardown_check.output[-4000:]
+    assert lifecycle.teardown_check.recap["localhost"]["changed"] > 0
+    assert lifecycle.before_teardown_check["clusters"] == [CLUSTER]
+    assert lifecycle.after_teardown_check == lifecycle.before_teardown_check
 
 
 def test_second_teardown_changes_nothing(lifecycle):
