@@ -65,7 +65,9 @@ def assert_on(api_client):
     assert parent, "parent Application (app-of-apps) missing"
     assert parent["spec"]["source"]["path"] == "gitops/charts/agent-platform"
     assert parent["spec"]["source"]["helm"]["valuesObject"]["enabled"] is True
-    children = {n: a for n, a in apps.items() if a["metadata"].get("labels", {}).get("app.kubernetes.io/part-of") == "agent-platform"}
+    bridge = "%s-agent-platform" % PREFIX
+    children = {n: a for n, a in apps.items()
+                if a["metadata"].get("labels", {}).get("agent-platform.appmod.io/bridge") == bridge and n != bridge}
     assert sorted(children) == sorted("%s-agent-platform-%s" % (PREFIX, c) for c in EXPECTED)
     for component, (wave, namespace) in EXPECTED.items():
         app = children["%s-agent-platform-%s" % (PREFIX, component)]

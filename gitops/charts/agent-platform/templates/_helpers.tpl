@@ -10,5 +10,7 @@
 {{- define "agent-platform.labels" -}}
 app.kubernetes.io/part-of: agent-platform
 app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- /* Which bridge (one per resourcePrefix) rendered it: several can share one Argo CD. */}}
+agent-platform.appmod.io/bridge: {{ printf "%s-agent-platform" .Values.global.resourcePrefix }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
