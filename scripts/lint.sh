@@ -13,6 +13,8 @@ for chart in gitops/charts/*/; do
   done
 done
 log "helm lint (v3 and v4) clean for $(ls -d gitops/charts/*/ 2>/dev/null | wc -l) charts"
+log "antsibull-changelog lint"
+antsibull-changelog lint
 log "ansible-galaxy collection build"
 out="$(mktemp -d)"
 ansible-galaxy collection build --force --output-path "$out" . >/dev/null
