@@ -312,7 +312,7 @@ def roster_rows(participants):
     """
     rows = []
     for item in participants:
-        p = item if "participant" in item else participant_view(item)
+        p = participant_view(item) if "workshop_event_participant" in item else item
         ns = p["namespace"]
         comps = _dig(p.get("values") or {}, "components") or {}
         urls, forwards, ingress = [], [], []
