@@ -1,0 +1,84 @@
+"""A 5-participant tenants event on the local control plane and the local Argo CD.
+
+One test, in the order an event goes (each step needs the previous one; 5 participants keep it lean on
+2 cores): a participant with a bad override fails alone and is reported while the others are provisioned
+and listed in the roster; the fixed participant is retried alone (the others untouched); a rerun
+changes nothing; one participant is removed alone; the teardown leaves nothing of the event.
+"""
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from .workshop_helpers import NOTHING, event_file, kubectl_json, leftovers, run_event
+
+pytestmark = [pytest.mark.cluster, pytest.mark.slow]
+
+EVENT = "ev5t"
+PARTICIPANTS = ["p01", "p02", "p03", "p04", "p05"]
+BAD = {"p03": {"values": {"components": {"litellm": {"config": {"replicas": "many"}}}}}}
+
+
+def _versions(participants):
+    """resourceVersion of each participant's Applications (what a retry of another must not touch)."""
+    apps = kubectl_json("get", "applications.argoproj.io", "-n", "argocd")["items"]
+    return {a["metadata"]["name"]: a["metadata"]["resourceVersion"] for a in apps
+            if any(a["metadata"]["name"].startswith(f"{EVENT}-{p}-") for p in participants)}
+
+
+def test_tenants_event_lifecycle(local_cluster, tmp_path):
+    out = tmp_path / "out"
+    args = ("-e", f"workshop_event_out_dir={out}")
+    bad = event_file(tmp_path / "bad.yml", name=EVENT, participants=5, overrides=BAD)
+    good = event_file(tmp_path / "good.yml", name=EVENT, participants=5)
+    try:
+        # 1. p03's override is refused by the litellm chart's schema: p03 fails, the others are done.
+        first = run_event(bad, *args)
+        print(f"first run (p03 bad): {first.seconds:.0f}s")
+        assert first.rc != 0
+        assert first.recap["p03"]["failed"] == 1, first.recap
+        assert all(first.recap[p]["failed"] == 0 for p in PARTICIPANTS if p != "p03"), first.recap
+        assert "litellm_values could not be rendered" in first.output
+        assert "4 done, 1 failed: p03" in first.stdout and "-e participant=p03" in first.stdout
+        rows = list(csv.DictReader((out / EVENT / "roster.csv").open()))
+        assert [r["participant"] for r in rows] == PARTICIPANTS
+        assert rows[0]["namespaces"] == f"{EVENT}-p01" and "Secret ev5t-p01/litellm-api-keys" in rows[0]["credentials_stored_in"]
+        roster_md = (out / EVENT / "roster.md").read_text()
+        assert "| p05 |" in roster_md
+        for p in ("p01", "p05"):
+            apps = [a for a in _versions([p])]
+            assert len(apps) == 5, apps  # kagent, jaeger, litellm, langfuse, agent-gateway (CRDs, tofu: shared)
+
+        # 2. The fixed p03 alone: only p03 runs, the others' Applications are not touched.
+        others = _versions([p for p in PARTICIPANTS if p != "p03"])
+        retry = run_event(good, *args, "-e", "participant=p03")
+        print(f"retry p03 alone: {retry.seconds:.0f}s")
+        assert retry.rc == 0, retry.output[-3000:]
+        assert set(retry.recap) == {"localhost", f"{EVENT}-shared", "p03"}, retry.recap
+        assert retry.recap["p03"]["changed"] > 0 and retry.recap[f"{EVENT}-shared"]["changed"] == 0
+        assert "1 done, 0 failed, 4 not in this run" in retry.stdout
+        assert _versions([p for p in PARTICIPANTS if p != "p03"]) == others
+        assert len(_versions(["p03"])) == 5
+
+        # 3. A rerun of the whole event changes nothing, roster included.
+        again = run_event(good, *args)
+        print(f"rerun: {again.seconds:.0f}s")
+        assert again.rc == 0, again.output[-3000:]
+        assert {h: c["changed"] for h, c in again.recap.items()} == {h: 0 for h in again.recap}, again.recap
+
+        # 4. One participant removed alone; the others stay.
+        gone = run_event(good, *args, "-e", "state=absent", "-e", "participant=p05")
+        assert gone.rc == 0, gone.output[-3000:]
+        left = leftovers(EVENT)
+        assert not [n for values in left.values() for n in values if n.startswith(f"{EVENT}-p05")], left
+        assert f"{EVENT}-p04" in left["namespaces"]
+        labels = kubectl_json("get", "secret", "-n", "argocd", f"{EVENT}-cluster")["metadata"]["labels"]
+        assert "enable_agent_platform_p05" not in labels and labels["enable_agent_platform_p04"] == "true"
+    finally:
+        # 5. Teardown: nothing of the event stays (Applications, namespaces, cluster secret, roster).
+        down = run_event(good, *args, "-e", "state=absent")
+        print(f"teardown: {down.seconds:.0f}s")
+    assert down.rc == 0, down.output[-3000:]
+    assert leftovers(EVENT) == NOTHING
+    assert not (out / EVENT).exists()
