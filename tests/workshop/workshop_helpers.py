@@ -57,6 +57,11 @@ class Run:
     def output(self) -> str:
         return self.stdout + self.stderr
 
+    def why(self) -> str:
+        """The failures of a run (each 'fatal:' block), then the end of the output."""
+        blocks = re.findall(r"^fatal: .*?(?=^\S)", self.stdout, re.M | re.S)
+        return "\n".join(blocks)[-6000:] + "\n...\n" + self.output[-2000:]
+
 
 def parse_recap(stdout: str) -> dict:
     text = stdout.split("PLAY RECAP")[-1]
