@@ -295,7 +295,10 @@ def participant_view(hostvars):
         "prefix": prefix,
         "namespace": get("agent_platform_namespace"),
         "cluster": get("agent_platform_cluster_name"),
-        "values": get("agent_platform_cluster_values") or {},
+        # levels 4-6 as set in the inventory (what decides which components the participant has)
+        "values": _deep_merge(_deep_merge(dict(get("agent_platform_environment_values") or {}),
+                                          dict(get("agent_platform_tenant_values") or {})),
+                              dict(get("agent_platform_cluster_values") or {})),
         "argocd_namespace": get("workshop_event_argocd_namespace") or "argocd",
     }
     if mode == "clusters":

@@ -124,6 +124,9 @@ def test_roster_lists_where_credentials_are_never_what():
     assert rows[1]["ingress"] == "litellm=https://p02.lab.example"
     assert "Secret lab-p01/litellm-api-keys" in rows[0]["credentials_stored_in"]
     assert "| p03 | lab-shared | lab-p03 |" in out["markdown"]
+    off = dict(hosts["p01"], agent_platform_environment_values={"components": {"langfuse": {"enabled": False}}})
+    row = roster_rows([off])[0]
+    assert "langfuse" not in row["service_urls"] and "langfuse-credentials" not in row["credentials_stored_in"]
     clusters = event_hosts(validate_event(event(mode="clusters", participants=1)))
     row = roster_rows([clusters["p01"]])[0]
     assert row["cluster"] == "EKS lab-p01-agent-platform (us-east-1)" and "IAM role lab-p01-KagentRole" in row["credentials_stored_in"]
