@@ -63,12 +63,12 @@ PLATFORM = {
 # components.yml: each component role's invalid required variable (values checked by the role preflight).
 COMPONENTS = {
     "tofu_controller values a list": (["tofu_controller"], {"tofu_controller_values": ["replicas", 1]},
-                                      ["tofu_controller_values", "mapping"]),
+                                      ["tofu_controller_values", "dict"]),
     "kagent empty modelConfig.model": (["kagent"], {"kagent_values": {"modelConfig": {"model": ""}}},
                                        ["kagent_values", "modelConfig", "model"]),
     "jaeger namespace not a DNS label": (["jaeger"], {"jaeger_namespace": "Bad_Jaeger"}, ["jaeger_namespace", "Bad_Jaeger"]),
     "litellm replicas three": (["litellm"], {"litellm_values": {"replicas": "three"}}, ["litellm_values", "replicas"]),
-    "langfuse values a string": (["langfuse"], {"langfuse_values": "postgres: false"}, ["langfuse_values", "mapping"]),
+    "langfuse values a string": (["langfuse"], {"langfuse_values": "postgres: false"}, ["langfuse_values", "dict"]),
     "agent_gateway unknown key": (["agent_gateway"], {"agent_gateway_values": {"replicaz": 2}},
                                   ["agent_gateway_values", "replicaz"]),
     "agent_core image tag latest": (["agent_core"], {"agent_core_values": {"image": {"tag": "latest"}}},
