@@ -91,6 +91,9 @@ def assert_on(api_client):
     litellm = children["%s-agent-platform-litellm" % PREFIX]["spec"]["source"]["helm"]["valuesObject"]
     assert litellm["replicas"] == 1 and litellm["providers"] == ["bedrock"]
 
+    if os.environ.get("APPMOD_EXPECT_ARGOCD", "true") == "true":
+        assert_synced_in_wave_order([parent] + list(children.values()))
+
     ns = namespaces(api_client)
     for name in ("agent-platform", "flux-system"):
         assert name in ns
@@ -104,3 +107,33 @@ def assert_on(api_client):
             assert conditions.get("Available") == "True", "%s/%s not Available" % (name, d.metadata.name)
         for s in apps_api.list_namespaced_stateful_set(name).items:
             assert (s.status.ready_replicas or 0) == s.spec.replicas, "%s/%s not ready" % (name, s.metadata.name)
+
+
+def assert_synced_in_wave_order(apps):
+    """Argo CD's own record: every Application Synced and Healthy, and each wave's first deployment
+    started only after the previous wave's had finished (status.history, oldest entry)."""
+    from datetime import datetime
+
+    def ts(value):
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+
+    for app in apps:
+        status = app.get("status", {})
+        assert status.get("sync", {}).get("status") == "Synced", app["metadata"]["name"]
+        assert status.get("health", {}).get("status") == "Healthy", app["metadata"]["name"]
+    waves = {}
+    for app in apps:
+        wave = app["metadata"].get("annotations", {}).get("argocd.argoproj.io/sync-wave")
+        if wave is None:
+            continue  # the parent
+        history = sorted(app.get("status", {}).get("history") or [], key=lambda h: h.get("id", 0))
+        assert history, "%s has no sync history" % app["metadata"]["name"]
+        first = history[0]
+        waves.setdefault(int(wave), []).append(
+            (app["metadata"]["name"], ts(first["deployStartedAt"]), ts(first["deployedAt"])))
+    ordered = sorted(waves)
+    for low, high in zip(ordered, ordered[1:]):
+        low_done = max(finished for _, _, finished in waves[low])
+        for name, started, _ in waves[high]:
+            assert started >= low_done, "%s (wave %d) started %s before wave %d finished %s" % (
+                name, high, started, low, low_done)

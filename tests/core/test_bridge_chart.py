@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 import yaml
 
-from conftest import BRIDGE, ROOT, helm_template
+from bridge_helpers import BRIDGE, ROOT, helm_template
 
 pytestmark = pytest.mark.helm
 
