@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$PROJECT_ROOT"
 # CI gives .ci/run 90 minutes; past this deadline the remaining tests skip (tests/conftest.py).
-export APPMOD_TEST_DEADLINE="${APPMOD_TEST_DEADLINE:-$(( $(date +%s) + ${APPMOD_TEST_BUDGET_MIN:-76} * 60 ))}"
+export APPMOD_TEST_DEADLINE="${APPMOD_TEST_DEADLINE:-$(( $(date +%s) + ${APPMOD_TEST_BUDGET_MIN:-72} * 60 ))}"
 bash scripts/setup.sh
 bash scripts/lint.sh
 
