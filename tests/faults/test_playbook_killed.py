@@ -9,6 +9,9 @@ from .conftest import EXTRA, converge_twice, helm_release_exists, stop, wait_for
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 
+# Written but not yet run green (CPU-starved session): deselected from CI by scripts/test.sh
+# (-m "not pending") until a session runs it; see the issue note.
+@pytest.mark.pending
 def test_playbook_sigkilled_mid_run(private_cluster):
     pc = private_cluster
     run = pc.start_playbook(extra=EXTRA, log=pc.dir / "fault-sigkill.log")

@@ -45,6 +45,9 @@ def secret_values(pc):
     return values
 
 
+# Written but not yet run green (CPU-starved session): deselected from CI by scripts/test.sh
+# (-m "not pending") until a session runs it; see the issue note.
+@pytest.mark.pending
 def test_generated_secret_values_appear_nowhere(converged, rendered):
     pc, run = converged
     values = secret_values(pc)
@@ -69,6 +72,9 @@ def test_generated_secret_values_appear_nowhere(converged, rendered):
     assert not leaks, leaks
 
 
+# Written but not yet run green (CPU-starved session): deselected from CI by scripts/test.sh
+# (-m "not pending") until a session runs it; see the issue note.
+@pytest.mark.pending
 def test_every_platform_namespace_has_network_policies(converged):
     pc, _ = converged
     apps = pc.get("applications.argoproj.io", "-n", "argocd")

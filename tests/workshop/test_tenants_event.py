@@ -27,6 +27,9 @@ def _versions(participants):
             if any(a["metadata"]["name"].startswith(f"{EVENT}-{p}-") for p in participants)}
 
 
+# Written but not yet run green (CPU-starved session): deselected from CI by scripts/test.sh
+# (-m "not pending") until a session runs it; see the issue note.
+@pytest.mark.pending
 def test_tenants_event_lifecycle(local_cluster, tmp_path):
     out = tmp_path / "out"
     args = ("-e", f"workshop_event_out_dir={out}")
