@@ -8,13 +8,15 @@ name: workshop_event_validate
 short_description: Validate a workshop event file
 version_added: 0.2.0
 description:
-  - Reads the YAML file at the given path. When it is a workshop event file (C(plugin:
-    appmod.agent_platform.workshop_event)), validates it and returns the normalised event;
+  - >-
+    Reads the YAML file at the given path. When it is a workshop event file (its C(plugin) key is
+    C(appmod.agent_platform.workshop_event)), validates it and returns the normalised event;
     otherwise returns C(None).
   - Checks the name (a DNS label), the participants (a count 1..200 or a list of unique DNS-label ids;
     C(<event>-<id>) at most 30 characters), the workshop type, the mode, the region, the dates (ISO 8601,
     start before end) and the overrides (known participants, C(values) a mapping, C(enable_agent_platform) a boolean).
-  - Errors name the file and the key, e.g. C(events/x.yml: participants[3]: participant id 'p03' is not unique).
+  - >-
+    Errors name the file and the key, e.g. C(events/x.yml: participants[3]: participant id 'p03' is not unique).
   - Logic in C(plugin_utils/workshop_event.py), shared with the C(workshop_event) inventory plugin.
 options:
   _input:

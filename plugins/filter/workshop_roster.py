@@ -12,7 +12,7 @@ description:
     C({rows, csv, markdown}). It lists where credentials are stored (Secret namespace/name,
     kubeconfig path, IAM role ARNs), never a credential.
   - C(workshop_shared_components) (same file) takes the CustomResourceDefinitions found in the cluster
-    and the event's shared namespace and returns C({component_key: owner}) for the cluster-scoped
+    and the event's shared namespace and returns C(component_key -> owner) for the cluster-scoped
     components (kagentCrds, tofuController) that someone else already installed.
   - Logic in C(plugin_utils/workshop_event.py).
 options:
