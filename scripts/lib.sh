@@ -1,7 +1,7 @@
 # Shared shell helpers and paths for the project's scripts. Source it, don't run it.
 # shellcheck shell=bash
 set -euo pipefail
-PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 export PROJECT_ROOT
 VENV="${PROJECT_ROOT}/.venv"
 TOOLS_BIN="${PROJECT_ROOT}/.tools/bin"

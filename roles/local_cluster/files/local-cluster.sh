@@ -26,6 +26,8 @@ TOOLS_DIR="${LOCAL_CLUSTER_TOOLS_DIR:-$(cd "${SELF_DIR}/../../.." && pwd)/tools}
 PROJECT_ROOT="${PROJECT_ROOT:-$(cd "${TOOLS_DIR}/.." && pwd)}"
 CACHE_ROOT="${CACHE_ROOT:-${APPMOD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/appmod-agent-platform}}"
 LC_DIR="${LOCAL_CLUSTER_DIR:-${PROJECT_ROOT}/.local-cluster}"
+# One spelling of the state dir: processes are recognised by it in their command line.
+LC_DIR="$(realpath -m -- "${LC_DIR}")"
 API_PORT="${LOCAL_CLUSTER_API_PORT:-6443}"
 ETCD_PORT="${LOCAL_CLUSTER_ETCD_PORT:-12379}"
 ETCD_PEER_PORT="${LOCAL_CLUSTER_ETCD_PEER_PORT:-12380}"
