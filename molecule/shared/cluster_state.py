@@ -127,7 +127,10 @@ def assert_synced_in_wave_order(apps):
         if wave is None:
             continue  # the parent
         history = sorted(app.get("status", {}).get("history") or [], key=lambda h: h.get("id", 0))
-        assert history, "%s has no sync history" % app["metadata"]["name"]
+        if not history:
+            # Already in sync when created (the kept kagent CRDs after an off/on): Argo CD ran no
+            # sync operation, so there is nothing to order; Synced+Healthy was checked above.
+            continue
         first = history[0]
         waves.setdefault(int(wave), []).append(
             (app["metadata"]["name"], ts(first["deployStartedAt"]), ts(first["deployedAt"])))
