@@ -110,9 +110,9 @@ def assert_on(api_client):
 
 
 def assert_synced_in_wave_order(apps):
-    """Argo CD's own record: every Application Synced and Healthy, and each wave's first deployment
-    of each wave created and first deployed no earlier than the previous wave's first deployment
-    started (metadata.creationTimestamp, status.history oldest entry)."""
+    """Argo CD's own record: every Application Synced and Healthy, and the children of each wave
+    created and first deployed no earlier than the previous wave's first deployment started
+    (metadata.creationTimestamp, status.history oldest entry)."""
     from datetime import datetime
 
     def ts(value):
