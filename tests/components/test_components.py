@@ -3,21 +3,40 @@ playbooks/components.yml, check the workloads become Available under Pod Securit
 "restricted", use the kagent CRDs, re-run (changed=0), then remove."""
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
+import yaml
 
-from .conftest import ALL, recap, run_playbook
+from .conftest import ALL, HELM, ROOT, recap, run_playbook
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 NS = "agent-platform"
 
 
+def leave_kept_crd_without_helm_owner(env, kubeconfig):
+    """What an earlier install through Argo CD leaves (Prune=false, Delete=false): the Terraform CRD
+    with no Helm ownership annotations. The direct install must adopt it, not fail."""
+    rendered = subprocess.run([str(HELM), "template", "t", str(ROOT / "gitops/charts/tofu-controller")],
+                              capture_output=True, text=True, check=True, env=env).stdout
+    crd = next(d for d in yaml.safe_load_all(rendered) if d and d.get("kind") == "CustomResourceDefinition")
+    for key in ("meta.helm.sh/release-name", "meta.helm.sh/release-namespace"):
+        crd["metadata"].get("annotations", {}).pop(key, None)
+    subprocess.run([str(ROOT / ".tools/bin/kubectl"), "--kubeconfig", str(kubeconfig), "apply", "-f", "-"],
+                   input=yaml.safe_dump(crd), capture_output=True, text=True, check=True, env=env)
+    return crd["metadata"]["name"]
+
+
 @pytest.fixture(scope="module")
 def installed(env, kubeconfig, local_values, static_pv, api):
+    kept_crd = leave_kept_crd_without_helm_owner(env, kubeconfig)
     proc = run_playbook(env, kubeconfig, local_values, "present")
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    from kubernetes import client
+    crd = client.ApiextensionsV1Api(api).read_custom_resource_definition(kept_crd)
+    assert crd.metadata.annotations["meta.helm.sh/release-name"] == "tofu-controller"
     yield proc
     rm = run_playbook(env, kubeconfig, local_values, "absent")
     assert rm.returncode == 0, rm.stdout[-4000:] + rm.stderr[-2000:]
