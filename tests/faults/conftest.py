@@ -88,3 +88,37 @@ def stop(proc: subprocess.Popen, timeout=600):
         import signal
         os.killpg(proc.pid, signal.SIGKILL)
         return proc.wait()
+
+
+def pending_release(pc: PrivateCluster) -> str:
+    """'release <name> revision <n> <status>' for a Helm revision in a pending-* state, else ''."""
+    proc = pc.kubectl("get", "secrets", "-A", "-l", "owner=helm", "-o", "json", check=False, timeout=10)
+    if proc.returncode != 0:
+        return ""
+    for s in json.loads(proc.stdout or '{"items": []}')["items"]:
+        labels = s["metadata"]["labels"]
+        if labels.get("status", "").startswith("pending-"):
+            return "release %s revision %s was %s" % (labels["name"], labels["version"], labels["status"])
+    return ""
+
+
+def kill_tree(pid: int) -> list[int]:
+    """SIGKILL a process and every descendant, also those in their own sessions (Ansible's workers call
+    setsid, so killing the playbook's process group alone leaves helm running to completion)."""
+    import os
+    import signal
+    children: dict[int, list[int]] = {}
+    for line in subprocess.run(["ps", "-eo", "pid=,ppid="], capture_output=True, text=True).stdout.splitlines():
+        child, parent = (int(x) for x in line.split())
+        children.setdefault(parent, []).append(child)
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    for victim in tree:
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    return tree

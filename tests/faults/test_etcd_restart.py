@@ -6,9 +6,6 @@ from .conftest import EXTRA, assert_converged, converge_twice, helm_release_exis
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 
-# Written but not yet run green (CPU-starved session): deselected from CI by scripts/test.sh
-# (-m "not pending") until a session runs it; see the issue note.
-@pytest.mark.pending
 def test_etcd_restart_mid_run_and_between_runs(private_cluster):
     pc = private_cluster
     run = pc.start_playbook(extra=EXTRA, log=pc.dir / "fault-etcd.log")
