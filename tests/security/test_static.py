@@ -12,14 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 K8S_MODULES = {"kubernetes.core.k8s", "kubernetes.core.k8s_info", "k8s", "k8s_info"}
 # Tasks that touch a Secret without no_log, each with why it is (still) accepted. The test fails when
 # this list and the tree differ, so a fix must shrink it.
-KNOWN = {
-    "roles/workshop_event/tasks/tenant.yml: Stamp the participant's flag on the event cluster secret":
-        "patches labels only, but kubernetes.core.k8s returns the whole Secret (data.config) in -v output: "
-        "reported to the owner of roles/workshop_event (issue 7); harmless locally, the local config holds no credential",
-    "roles/workshop_event/tasks/shared_absent.yml: Delete the event's Argo CD cluster secret":
-        "state: absent returns the deleted Secret (data.config) in -v output: reported to the owner of "
-        "roles/workshop_event (issue 7)",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _tasks(node):
