@@ -94,15 +94,22 @@ actions:
   sample: ["create"]
 """
 
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.appmod.agent_platform.plugins.module_utils.aws_runner import resource_result, run_aws_module
 from ansible_collections.appmod.agent_platform.plugins.module_utils.eks_api import ensure_addon_absent, ensure_addon_present
+
+
+def converge(client, p, check_mode):
+    if p["state"] == "present":
+        outcome = ensure_addon_present(
+            client, p["cluster_name"], p["name"], addon_version=p["addon_version"],
+            service_account_role_arn=p["service_account_role_arn"], configuration_values=p["configuration_values"],
+            resolve_conflicts=p["resolve_conflicts"], tags=p["tags"], check_mode=check_mode, wait=p["wait"],
+        )
+    else:
+        outcome = ensure_addon_absent(
+            client, p["cluster_name"], p["name"], preserve=p["preserve"], check_mode=check_mode, wait=p["wait"],
+        )
+    return resource_result("addon", *outcome)
 
 
 def main():
@@ -118,26 +125,8 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         wait=dict(type="bool", default=False),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("eks")
-    p = module.params
-    try:
-        if p["state"] == "present":
-            changed, addon, actions = ensure_addon_present(
-                client, p["cluster_name"], p["name"], addon_version=p["addon_version"],
-                service_account_role_arn=p["service_account_role_arn"], configuration_values=p["configuration_values"],
-                resolve_conflicts=p["resolve_conflicts"], tags=p["tags"], check_mode=module.check_mode, wait=p["wait"],
-            )
-        else:
-            changed, addon, actions = ensure_addon_absent(
-                client, p["cluster_name"], p["name"], preserve=p["preserve"], check_mode=module.check_mode, wait=p["wait"],
-            )
-    except (BotoCoreError, ClientError) as exc:
-        module.fail_json_aws(exc, msg="EKS add-on %s on cluster %s: API call failed" % (p["name"], p["cluster_name"]))
-    result = dict(changed=changed, actions=actions)
-    if addon is not None:
-        result["addon"] = camel_dict_to_snake_dict(addon, ignore_list=["tags"])
-    module.exit_json(**result)
+    run_aws_module(argument_spec, "eks", converge, "EKS add-on {name} on cluster {cluster_name}: API call failed",
+                   supports_check_mode=True)
 
 
 if __name__ == "__main__":

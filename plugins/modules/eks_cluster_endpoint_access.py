@@ -68,15 +68,16 @@ actions:
   sample: ["update_cluster_config:endpointPrivateAccess"]
 """
 
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
+from ansible_collections.appmod.agent_platform.plugins.module_utils.aws_runner import resource_result, run_aws_module
+from ansible_collections.appmod.agent_platform.plugins.module_utils.eks_api import ensure_endpoint_access
 
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.appmod.agent_platform.plugins.module_utils.eks_api import EksError, ensure_endpoint_access
+def converge(client, p, check_mode):
+    changed, cluster, actions = ensure_endpoint_access(
+        client, p["name"], p["endpoint_public_access"], p["endpoint_private_access"], p["public_access_cidrs"],
+        check_mode=check_mode, wait=p["wait"],
+    )
+    return resource_result("cluster", changed, cluster or {}, actions)
 
 
 def main():
@@ -87,19 +88,8 @@ def main():
         public_access_cidrs=dict(type="list", elements="str"),
         wait=dict(type="bool", default=False),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("eks")
-    p = module.params
-    try:
-        changed, cluster, actions = ensure_endpoint_access(
-            client, p["name"], p["endpoint_public_access"], p["endpoint_private_access"], p["public_access_cidrs"],
-            check_mode=module.check_mode, wait=p["wait"],
-        )
-    except EksError as exc:
-        module.fail_json(msg=str(exc))
-    except (BotoCoreError, ClientError) as exc:
-        module.fail_json_aws(exc, msg="Could not update endpoint access of EKS cluster %s" % p["name"])
-    module.exit_json(changed=changed, actions=actions, cluster=camel_dict_to_snake_dict(cluster or {}, ignore_list=["tags"]))
+    run_aws_module(argument_spec, "eks", converge, "Could not update endpoint access of EKS cluster {name}",
+                   supports_check_mode=True)
 
 
 if __name__ == "__main__":

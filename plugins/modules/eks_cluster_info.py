@@ -74,15 +74,13 @@ region:
   sample: us-east-1
 """
 
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.appmod.agent_platform.plugins.module_utils.aws_runner import run_aws_module, snake
 from ansible_collections.appmod.agent_platform.plugins.module_utils.eks_api import cluster_info
+
+
+def describe(client, p, check_mode):
+    info = cluster_info(client, p["name"], p["include_nodegroups"])
+    return dict(info, changed=False, cluster=snake(info["cluster"]))
 
 
 def main():
@@ -90,14 +88,7 @@ def main():
         name=dict(type="str", required=True),
         include_nodegroups=dict(type="bool", default=True),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("eks")
-    try:
-        info = cluster_info(client, module.params["name"], module.params["include_nodegroups"])
-    except (BotoCoreError, ClientError) as exc:
-        module.fail_json_aws(exc, msg="Could not describe EKS cluster %s" % module.params["name"])
-    info["cluster"] = camel_dict_to_snake_dict(info["cluster"], ignore_list=["tags"])
-    module.exit_json(changed=False, **info)
+    run_aws_module(argument_spec, "eks", describe, "Could not describe EKS cluster {name}", supports_check_mode=True)
 
 
 if __name__ == "__main__":

@@ -86,19 +86,24 @@ actions:
   sample: ["create"]
 """
 
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.appmod.agent_platform.plugins.module_utils.aws_runner import resource_result, run_aws_module
 from ansible_collections.appmod.agent_platform.plugins.module_utils.eks_api import (
-    EksError,
     ensure_pod_identity_association_absent,
     ensure_pod_identity_association_present,
 )
+
+
+def converge(client, p, check_mode):
+    if p["state"] == "present":
+        outcome = ensure_pod_identity_association_present(
+            client, p["cluster_name"], p["namespace"], p["service_account"], p["role_arn"],
+            tags=p["tags"] or {}, purge_tags=p["purge_tags"] and p["tags"] is not None, check_mode=check_mode,
+        )
+    else:
+        outcome = ensure_pod_identity_association_absent(
+            client, p["cluster_name"], p["namespace"], p["service_account"], check_mode=check_mode,
+        )
+    return resource_result("association", *outcome)
 
 
 def main():
@@ -111,34 +116,12 @@ def main():
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
+    run_aws_module(
+        argument_spec, "eks", converge,
+        "Pod identity association {namespace}/{service_account} on cluster {cluster_name}: API call failed",
         required_if=[("state", "present", ["role_arn"])],
         supports_check_mode=True,
     )
-    client = module.client("eks")
-    p = module.params
-    try:
-        if p["state"] == "present":
-            changed, association, actions = ensure_pod_identity_association_present(
-                client, p["cluster_name"], p["namespace"], p["service_account"], p["role_arn"],
-                tags=p["tags"] or {}, purge_tags=p["purge_tags"] and p["tags"] is not None, check_mode=module.check_mode,
-            )
-        else:
-            changed, association, actions = ensure_pod_identity_association_absent(
-                client, p["cluster_name"], p["namespace"], p["service_account"], check_mode=module.check_mode,
-            )
-    except EksError as exc:
-        module.fail_json(msg=str(exc))
-    except (BotoCoreError, ClientError) as exc:
-        module.fail_json_aws(
-            exc, msg="Pod identity association %s/%s on cluster %s: API call failed"
-            % (p["namespace"], p["service_account"], p["cluster_name"]),
-        )
-    result = dict(changed=changed, actions=actions)
-    if association is not None:
-        result["association"] = camel_dict_to_snake_dict(association, ignore_list=["tags"])
-    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -110,13 +110,26 @@ actions:
   sample: ["create"]
 """
 
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.appmod.agent_platform.plugins.module_utils.aws_runner import resource_result, run_aws_module
 from ansible_collections.appmod.agent_platform.plugins.module_utils.iam_oidc import ensure_absent, ensure_present
+
+
+def converge(client, params, check_mode):
+    if params["state"] == "present":
+        changed, provider, actions = ensure_present(
+            client,
+            params["url"],
+            params["client_ids"],
+            thumbprints=params["thumbprints"],
+            tags=params["tags"] or {},
+            purge_tags=params["purge_tags"] and params["tags"] is not None,
+            check_mode=check_mode,
+        )
+        arn = (provider or {}).get("arn")
+    else:
+        changed, provider, actions = ensure_absent(client, params["url"], check_mode=check_mode)
+        arn = None
+    return dict(resource_result("provider", changed, provider, actions, convert=False), arn=arn)
 
 
 def main():
@@ -128,28 +141,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    client = module.client("iam")
-    params = module.params
-    try:
-        if params["state"] == "present":
-            changed, provider, actions = ensure_present(
-                client,
-                params["url"],
-                params["client_ids"],
-                thumbprints=params["thumbprints"],
-                tags=params["tags"] or {},
-                purge_tags=params["purge_tags"] and params["tags"] is not None,
-                check_mode=module.check_mode,
-            )
-        else:
-            changed, provider, actions = ensure_absent(client, params["url"], check_mode=module.check_mode)
-    except (BotoCoreError, ClientError) as exc:
-        module.fail_json_aws(exc, msg="IAM OIDC provider for %s: API call failed" % params["url"])
-    result = dict(changed=changed, actions=actions, arn=(provider or {}).get("arn") if params["state"] == "present" else None)
-    if provider is not None:
-        result["provider"] = provider
-    module.exit_json(**result)
+    run_aws_module(argument_spec, "iam", converge, "IAM OIDC provider for {url}: API call failed", supports_check_mode=True)
 
 
 if __name__ == "__main__":

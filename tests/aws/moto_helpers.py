@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import socket
 import subprocess
 import time
@@ -12,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from helpers_runs import Run, run_timed  # tests/ is the import root (no __init__.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -128,36 +129,9 @@ def make_account(moto: Moto, workdir: Path) -> Account:
     return Account(moto=moto, subnet_ids=subnets, kubeconfig=kubeconfig, env=env)
 
 
-@dataclass
-class Run:
-    rc: int
-    stdout: str
-    stderr: str
-    recap: dict
-    seconds: float
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-RECAP_RE = re.compile(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", re.M)
-
-
-def parse_recap(stdout: str) -> dict:
-    """{host: {ok: n, changed: n, ...}} from the PLAY RECAP block."""
-    text = stdout.split("PLAY RECAP", 1)[-1]
-    return {
-        host: {k: int(v) for k, v in (pair.split("=") for pair in counters.split())}
-        for host, counters in RECAP_RE.findall(text)
-    }
-
-
 def run_playbook(account: Account, playbook: str | Path, *args: str, timeout: int = 180) -> Run:
     cmd = [str(VENV_BIN / "ansible-playbook"), "-i", str(INVENTORY), str(ROOT / playbook), *args]
-    started = time.monotonic()
-    proc = subprocess.run(cmd, cwd=ROOT, env=account.env, capture_output=True, text=True, timeout=timeout)
-    return Run(proc.returncode, proc.stdout, proc.stderr, parse_recap(proc.stdout), time.monotonic() - started)
+    return run_timed(cmd, account.env, timeout)
 
 
 def ours(names, prefix: str = PREFIX):

@@ -3,19 +3,17 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from helpers_runs import Run, run_timed  # tests/ is the import root (no __init__.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 KUBECONFIG = Path(os.environ.get("APPMOD_KUBECONFIG") or ROOT / ".local-cluster" / "kubeconfig")
 KUBECTL = ROOT / ".tools" / "bin" / "kubectl"
-RECAP_RE = re.compile(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", re.M)
 
 # What every local tenants event of these tests uses (events/example.yml without overrides).
 LOCAL_VARS = {
@@ -45,38 +43,12 @@ def event_file(path: Path, **fields) -> Path:
     return path
 
 
-@dataclass
-class Run:
-    rc: int
-    stdout: str
-    stderr: str
-    recap: dict
-    seconds: float
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-    def why(self) -> str:
-        """The failures of a run (each 'fatal:' block), then the end of the output."""
-        blocks = re.findall(r"^fatal: .*?(?=^\S)", self.stdout, re.M | re.S)
-        return "\n".join(blocks)[-6000:] + "\n...\n" + self.output[-2000:]
-
-
-def parse_recap(stdout: str) -> dict:
-    text = stdout.split("PLAY RECAP")[-1]
-    return {host: {k: int(v) for k, v in (pair.split("=") for pair in counters.split())}
-            for host, counters in RECAP_RE.findall(text)}
-
-
 def run_event(event: Path, *args: str, env: dict | None = None, timeout: int = 900) -> Run:
     cmd = [str(VENV_BIN / "ansible-playbook"), str(ROOT / "playbooks" / "workshop-event.yml"), "-i", str(event), *args]
     full_env = dict(os.environ if env is None else env)
     full_env.update(ANSIBLE_INVENTORY_ENABLED="appmod.agent_platform.workshop_event",
                     ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    started = time.monotonic()
-    proc = subprocess.run(cmd, cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout)
-    return Run(proc.returncode, proc.stdout, proc.stderr, parse_recap(proc.stdout), time.monotonic() - started)
+    return run_timed(cmd, full_env, timeout)
 
 
 def kubectl_json(*args: str) -> dict:
