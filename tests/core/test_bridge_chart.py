@@ -1,5 +1,6 @@
 """The GitOps bridge chart on Helm 3 and Helm 4: off renders nothing, on renders exactly the
 expected Applications, field by field, and they validate against Argo CD's real CRD schema."""
+import os
 from pathlib import Path
 
 import jsonschema
@@ -25,11 +26,16 @@ BOOTSTRAP = yaml.safe_load((ROOT / "gitops/values/default/agent-platform.yaml").
 
 
 def _argocd_schema():
-    for candidate in (ROOT.parent / "shared" / "argocd-crds" / "application-crd.yaml",):
+    # The project's own copy (scripts/local-cluster.sh fetches Argo CD v3.5.1's CRDs from the Go module
+    # proxy into the cache when the cluster first starts), else the copy beside the project.
+    cache = Path(os.environ.get("APPMOD_CACHE_DIR")
+                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "appmod-agent-platform")
+    for candidate in (cache / "argocd-crds" / "v3.5.1" / "application-crd.yaml",
+                      ROOT.parent / "shared" / "argocd-crds" / "application-crd.yaml"):
         if candidate.exists():
             crd = yaml.safe_load(candidate.read_text())
             return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
-    pytest.skip("Argo CD Application CRD not found beside the project")
+    pytest.skip("Argo CD Application CRD not found (start the local cluster once: scripts/local-cluster.sh up)")
 
 
 def test_off_renders_nothing(helm, tmp_path):
