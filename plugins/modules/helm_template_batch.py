@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appmod.agent_platform
+# Apache License 2.0
+# Documentation only: the work is done on the controller by the action plugin plugins/action/helm_template_batch.py.
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: helm_template_batch
+short_description: Run helm template for several releases in one task
+version_added: 0.1.0
+description:
+  - Runs C(helm template) for every release of O(releases), in order, on the controller (an action plugin,
+    no module is sent to the host), and returns each one's manifests. One task instead of a loop of
+    M(kubernetes.core.helm_template), which starts a module per release.
+  - Each release runs as M(kubernetes.core.helm_template) runs it with the same options
+    (C(helm template <release_name> <chart_ref> -n <release_namespace> -f=<values file>), C(HELM_NAMESPACE)
+    set to the namespace, the values file being O(releases[].release_values) dumped as YAML; no C(-f) when
+    they are empty), so RV(results[].stdout) is byte for byte what that module returns.
+  - Renders offline (no cluster). It changes nothing, so it also runs in check mode and never reports a change.
+  - Stops at the first release Helm fails on; the message gives the release, the chart and Helm's error.
+options:
+  binary_path:
+    description: The helm binary, a path or a name looked up on C(PATH). Default C(helm) on C(PATH).
+    type: path
+  releases:
+    description: The releases to render, in order.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      chart_ref:
+        description: Path of the chart folder.
+        type: path
+        required: true
+      release_name:
+        description: Release name.
+        type: str
+      release_namespace:
+        description: Namespace (C(-n), and C(HELM_NAMESPACE)).
+        type: str
+      release_values:
+        description: Values handed to the chart (as one C(-f) file).
+        type: dict
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Runs Helm in check mode too (it only reads).
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: posix
+seealso:
+  - module: kubernetes.core.helm_template
+  - module: appmod.agent_platform.render_tree
+author:
+  - Platform Engineering on EKS maintainers
+"""
+
+EXAMPLES = r"""
+- name: Render two charts offline
+  appmod.agent_platform.helm_template_batch:
+    binary_path: /usr/local/bin/helm
+    releases:
+      - chart_ref: gitops/charts/kagent
+        release_name: kagent
+        release_namespace: kagent
+        release_values: {replicas: 2}
+      - chart_ref: gitops/charts/jaeger
+        release_name: jaeger
+        release_namespace: jaeger
+  register: rendered
+
+- name: Show the first release's manifests
+  ansible.builtin.debug:
+    msg: "{{ rendered.results[0].stdout }}"
+"""
+
+RETURN = r"""
+results:
+  description: One entry per release, in the order of O(releases) (on failure, the releases rendered before it).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    chart_ref:
+      description: The chart folder.
+      type: str
+      sample: gitops/charts/kagent
+    release_name:
+      description: The release name.
+      type: str
+      sample: kagent
+    release_namespace:
+      description: The namespace.
+      type: str
+      sample: kagent
+    command:
+      description: The Helm command line (the values file is a temporary file, removed afterwards).
+      type: str
+      sample: /usr/local/bin/helm template kagent gitops/charts/kagent -n kagent -f=/tmp/tmpa1b2c3.yml
+    rc:
+      description: Helm's exit code.
+      type: int
+      sample: 0
+    stdout:
+      description: The rendered manifests.
+      type: str
+    stderr:
+      description: Helm's warnings.
+      type: str
+command:
+  description: The command line of the release that failed.
+  returned: failure of Helm
+  type: str
+rc:
+  description: Helm's exit code for the release that failed.
+  returned: failure of Helm
+  type: int
+stderr:
+  description: Helm's error output for the release that failed.
+  returned: failure of Helm
+  type: str
+"""

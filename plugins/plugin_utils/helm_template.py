@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appmod.agent_platform
+# Apache License 2.0
+"""``helm template`` for several releases, each run exactly as ``kubernetes.core.helm_template`` runs it.
+
+Importable by plain pytest as ``ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_template``;
+the action plugin ``plugins/action/helm_template_batch.py`` is a thin wrapper.
+
+For one release, ``kubernetes.core.helm_template`` (6.x, ``template()`` in its module) builds
+``<helm> template <release_name> <chart_ref> -n <release_namespace> -f=<values file>``, where the values
+file is ``yaml.dump(release_values, default_flow_style=False)`` of the module's JSON-decoded
+``release_values`` (no ``-f`` when they are empty), and runs it with ``HELM_NAMESPACE=<release_namespace>``
+added to the environment. :func:`command`, :func:`values_yaml` and :func:`template` do the same, so the
+manifests are byte for byte what the module returned in ``stdout``. What is left out: the module's other
+options (repositories, ``--version``, ``--set``, ``--include-crds``, ...), which the roles do not use.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+
+import yaml
+
+RELEASE_KEYS = ("chart_ref", "release_name", "release_namespace", "release_values")
+
+
+class HelmTemplateError(RuntimeError):
+    """``helm template`` could not run or failed; ``results`` holds the releases rendered before it."""
+
+    def __init__(self, message, results=None, result=None):
+        super().__init__(message)
+        self.results = results or []
+        self.result = result
+
+
+def plain(value, where="release_values"):
+    """``value`` as plain JSON types (dict, list, str, int, float, bool, None), as a module receives it.
+
+    Module arguments travel as JSON, so ``kubernetes.core.helm_template`` saw the values after a JSON
+    round trip (mapping keys become strings, tuples lists). Doing the same here keeps the values file
+    identical. A value JSON cannot carry fails with a message naming ``where``.
+    """
+    try:
+        return json.loads(json.dumps(value, allow_nan=False))
+    except (TypeError, ValueError) as exc:
+        raise HelmTemplateError("%s: cannot be passed to Helm as values: %s" % (where, exc)) from exc
+
+
+def values_yaml(values):
+    """The values file text, as ``kubernetes.core.helm_template`` writes it."""
+    return yaml.dump(values, default_flow_style=False)
+
+
+def resolve_binary(binary=None):
+    """The helm executable: ``binary`` (a path, or a name looked up on PATH), else ``helm`` on PATH."""
+    name = binary or "helm"
+    if os.sep in name:
+        if not (os.path.isfile(name) and os.access(name, os.X_OK)):
+            raise HelmTemplateError("helm binary %s: not an executable file (binary_path)" % name)
+        return name
+    found = shutil.which(name)
+    if not found:
+        raise HelmTemplateError(
+            "helm binary %r: not found on PATH (%s); set binary_path to the helm executable"
+            % (name, os.environ.get("PATH", ""))
+        )
+    return found
+
+
+def command(binary, chart_ref, release_name=None, release_namespace=None, values_file=None):
+    """The argv of ``helm template``, in the order ``kubernetes.core.helm_template`` builds it."""
+    argv = [binary, "template"]
+    if release_name:
+        argv.append(release_name)
+    argv.append(chart_ref)
+    if release_namespace:
+        argv += ["-n", release_namespace]
+    if values_file:
+        argv.append("-f=" + values_file)
+    return argv
+
+
+def check_release(release, index=0):
+    """A release mapping with its keys checked; ``chart_ref`` is required, the others optional."""
+    where = "releases[%d]" % index
+    if not isinstance(release, dict):
+        raise HelmTemplateError("%s: must be a mapping with %s, got %s" % (where, ", ".join(RELEASE_KEYS),
+                                                                             type(release).__name__))
+    unknown = sorted(set(release) - set(RELEASE_KEYS))
+    if unknown:
+        raise HelmTemplateError("%s: unknown key(s) %s; known: %s" % (where, ", ".join(unknown), ", ".join(RELEASE_KEYS)))
+    if not release.get("chart_ref") or not isinstance(release["chart_ref"], str):
+        raise HelmTemplateError("%s: chart_ref (the chart folder) is required" % where)
+    for key in ("release_name", "release_namespace"):
+        if release.get(key) is not None and not isinstance(release[key], str):
+            raise HelmTemplateError("%s: %s must be a string" % (where, key))
+    values = release.get("release_values")
+    if values is not None and not isinstance(values, dict):
+        raise HelmTemplateError("%s (%s): release_values must be a mapping, got %s"
+                                % (where, release.get("release_name") or release["chart_ref"], type(values).__name__))
+    return release
+
+
+def template(binary, release, env=None):
+    """Run ``helm template`` for one release; a result like the module's (``stdout``, ``command``, ...).
+
+    Raises :class:`HelmTemplateError` (with the result attached) when Helm exits non-zero.
+    """
+    chart_ref = release["chart_ref"]
+    name = release.get("release_name")
+    namespace = release.get("release_namespace")
+    label = name or chart_ref
+    values = plain(release.get("release_values") or {}, "release_values of %s" % label)
+    run_env = dict(os.environ if env is None else env)
+    if namespace:
+        run_env["HELM_NAMESPACE"] = namespace
+    values_path = None
+    try:
+        if values:
+            fd, values_path = tempfile.mkstemp(suffix=".yml")
+            with os.fdopen(fd, "w") as handle:
+                handle.write(values_yaml(values))
+        argv = command(binary, chart_ref, name, namespace, values_path)
+        try:
+            proc = subprocess.run(argv, env=run_env, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+        except OSError as exc:
+            raise HelmTemplateError("helm template %s: cannot run %s: %s" % (label, binary, exc)) from exc
+    finally:
+        if values_path:
+            os.unlink(values_path)
+    result = {
+        "chart_ref": chart_ref,
+        "release_name": name,
+        "release_namespace": namespace,
+        "command": shlex.join(argv),
+        "rc": proc.returncode,
+        "stdout": proc.stdout.decode("utf-8", errors="surrogateescape"),
+        "stderr": proc.stderr.decode("utf-8", errors="surrogateescape"),
+    }
+    if proc.returncode != 0:
+        raise HelmTemplateError(
+            "helm template %s (chart %s) failed, exit %d:\n%s" % (label, chart_ref, proc.returncode,
+                                                                  result["stderr"].strip() or result["stdout"][-2000:]),
+            result=result,
+        )
+    return result
+
+
+def template_all(binary, releases, env=None):
+    """:func:`template` for every release, in order; stops at the first failure.
+
+    Every release is checked before Helm runs. The :class:`HelmTemplateError` of a failure carries the
+    results of the releases rendered before it.
+    """
+    if not isinstance(releases, list):
+        raise HelmTemplateError("releases: must be a list of mappings, got %s" % type(releases).__name__)
+    releases = [check_release(r, i) for i, r in enumerate(releases)]
+    results = []
+    for release in releases:
+        try:
+            results.append(template(binary, release, env=env))
+        except HelmTemplateError as exc:
+            exc.results = results
+            raise
+    return results

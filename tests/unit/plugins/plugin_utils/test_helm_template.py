@@ -1,0 +1,158 @@
+"""Unit tests of plugins/plugin_utils/helm_template.py: the command and the values file are the ones
+kubernetes.core.helm_template builds (compared with that module's own ``template()``), run against a fake
+helm that reports what it was given. The real Helm is in tests/helm/test_helm_template_batch.py."""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import stat
+import sys
+import tempfile
+
+import pytest
+
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils import helm_template as ht
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_template import HelmTemplateError
+
+TRICKY_VALUES = {
+    "replicas": 2, "ratio": 0.5, "big": 2 ** 60, "on": "yes", "mode": "0755", "empty": "", "none": None,
+    "nested": {"list": [1, "two", None, {"three": True}], "unicode": "ünïcödé ✓", "multi": "a\nb\n"},
+    "quoted": "'single' \"double\" {{ not jinja }}", "keys": {"1": "one", "true": "t"},
+}
+
+
+def _k8s_core_template():
+    """kubernetes.core.helm_template's ``template()``, the command builder of the module it replaces."""
+    return pytest.importorskip("ansible_collections.kubernetes.core.plugins.modules.helm_template").template
+
+
+@pytest.fixture
+def fake_helm(tmp_path):
+    """A helm that prints its argv, HELM_NAMESPACE and the text of its -f file as JSON (or fails on demand)."""
+    path = tmp_path / "helm"
+    path.write_text("""#!%s
+import json, os, sys
+args = sys.argv[1:]
+values = [a[3:] for a in args if a.startswith("-f=")]
+if "fail-me" in args:
+    sys.stderr.write("Error: execution error at (chart/templates/x.yaml:1:1): fail-me asked to fail\\n")
+    sys.exit(1)
+print(json.dumps({"argv": args, "ns": os.environ.get("HELM_NAMESPACE"),
+                  "values": open(values[0]).read() if values else None}))
+""" % sys.executable)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(release_name="kagent", release_namespace="kagent"),
+    dict(release_name="kagent"),
+    dict(release_namespace="ns"),
+    dict(),
+])
+def test_command_is_the_one_kubernetes_core_builds(kwargs):
+    template = _k8s_core_template()
+    expected = shlex.split(template("/opt/helm", "/charts/kagent", **kwargs))
+    assert ht.command("/opt/helm", "/charts/kagent", values_file=None, **kwargs) == expected
+
+
+def test_values_file_is_the_one_kubernetes_core_writes(monkeypatch, tmp_path):
+    template = _k8s_core_template()
+    written = tmp_path / "module-values.yml"
+
+    def mkstemp(suffix=""):
+        return os.open(written, os.O_CREAT | os.O_WRONLY), str(written)
+
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+    # The module receives its arguments as JSON: compare against the values after that round trip.
+    cmd = template("/opt/helm", "/charts/x", release_name="x", release_namespace="ns",
+                   release_values=json.loads(json.dumps(TRICKY_VALUES)))
+    assert shlex.split(cmd) == ht.command("/opt/helm", "/charts/x", "x", "ns", str(written))
+    assert ht.values_yaml(ht.plain(TRICKY_VALUES)) == written.read_text()
+
+
+def test_plain_is_a_json_round_trip():
+    class Tagged(str):
+        pass
+
+    assert ht.plain({Tagged("a"): (1, Tagged("b")), 2: None}) == {"a": [1, "b"], "2": None}
+    assert type(next(iter(ht.plain({Tagged("a"): 1})))) is str
+
+
+@pytest.mark.parametrize("value", [{"a": {1, 2}}, {"a": float("nan")}, {"a": object()}])
+def test_plain_refuses_what_json_cannot_carry(value):
+    with pytest.raises(HelmTemplateError, match="release_values of kagent: cannot be passed to Helm"):
+        ht.plain(value, "release_values of kagent")
+
+
+def test_template_runs_helm_as_the_module_does(fake_helm):
+    result = ht.template(fake_helm, {"chart_ref": "/charts/kagent", "release_name": "kagent",
+                                     "release_namespace": "kagent-ns", "release_values": TRICKY_VALUES})
+    seen = json.loads(result["stdout"])
+    values_path = seen["argv"][-1][3:]
+    assert seen["argv"] == ["template", "kagent", "/charts/kagent", "-n", "kagent-ns", "-f=" + values_path]
+    assert seen["ns"] == "kagent-ns"
+    assert seen["values"] == ht.values_yaml(ht.plain(TRICKY_VALUES))
+    assert not os.path.exists(values_path), "the temporary values file must be removed"
+    assert result["rc"] == 0 and result["stderr"] == ""
+    assert result["command"] == shlex.join([fake_helm] + seen["argv"])
+    assert (result["release_name"], result["release_namespace"], result["chart_ref"]) == (
+        "kagent", "kagent-ns", "/charts/kagent")
+
+
+def test_empty_values_give_no_values_file_and_no_namespace_no_variable(fake_helm, monkeypatch):
+    monkeypatch.setenv("HELM_NAMESPACE", "from-the-caller")
+    seen = json.loads(ht.template(fake_helm, {"chart_ref": "/c", "release_values": {}})["stdout"])
+    assert seen == {"argv": ["template", "/c"], "ns": "from-the-caller", "values": None}
+
+
+def test_stdout_is_returned_exactly(tmp_path):
+    helm = tmp_path / "helm"
+    helm.write_bytes(b"#!/bin/sh\nprintf -- '---\\n# \\303\\274 \\377\\nkind: X\\n\\n'\n")
+    helm.chmod(0o755)
+    out = ht.template(str(helm), {"chart_ref": "/c"})["stdout"]
+    assert out.encode("utf-8", errors="surrogateescape") == b"---\n# \xc3\xbc \xff\nkind: X\n\n"
+
+
+def test_failure_names_the_release_and_chart_and_gives_helms_error(fake_helm):
+    with pytest.raises(HelmTemplateError) as err:
+        ht.template(fake_helm, {"chart_ref": "/charts/fail-me", "release_name": "fail-me"})
+    assert "helm template fail-me (chart /charts/fail-me) failed, exit 1" in str(err.value)
+    assert "fail-me asked to fail" in str(err.value)
+    assert err.value.result["rc"] == 1
+
+
+def test_template_all_keeps_order_and_stops_at_the_first_failure(fake_helm):
+    releases = [{"chart_ref": "/c/%s" % n, "release_name": n} for n in ("a", "b", "fail-me", "d")]
+    with pytest.raises(HelmTemplateError) as err:
+        ht.template_all(fake_helm, releases)
+    assert [r["release_name"] for r in err.value.results] == ["a", "b"]
+    results = ht.template_all(fake_helm, releases[:2] + releases[3:])
+    assert [json.loads(r["stdout"])["argv"][1] for r in results] == ["a", "b", "d"]
+
+
+@pytest.mark.parametrize("releases, needle", [
+    ("kagent", "releases: must be a list"),
+    (["kagent"], "releases[0]: must be a mapping"),
+    ([{"chart_ref": "/c"}, {"release_name": "x"}], "releases[1]: chart_ref (the chart folder) is required"),
+    ([{"chart_ref": "/c", "values": {}}], "releases[0]: unknown key(s) values"),
+    ([{"chart_ref": "/c", "release_name": 3}], "releases[0]: release_name must be a string"),
+    ([{"chart_ref": "/c", "release_name": "x", "release_values": [1]}], "releases[0] (x): release_values must be a mapping"),
+])
+def test_bad_releases_fail_before_helm_runs(fake_helm, releases, needle):
+    with pytest.raises(HelmTemplateError) as err:
+        ht.template_all(fake_helm, releases)
+    assert needle in str(err.value)
+    assert err.value.results == []
+
+
+def test_resolve_binary(tmp_path, fake_helm, monkeypatch):
+    assert ht.resolve_binary(fake_helm) == fake_helm
+    monkeypatch.setenv("PATH", os.path.dirname(fake_helm))
+    assert ht.resolve_binary(None) == fake_helm
+    assert ht.resolve_binary("helm") == fake_helm
+    with pytest.raises(HelmTemplateError, match="'helm9': not found on PATH"):
+        ht.resolve_binary("helm9")
+    with pytest.raises(HelmTemplateError, match="not an executable file"):
+        ht.resolve_binary(str(tmp_path / "nope"))
