@@ -53,9 +53,6 @@ def _ours(account):
     }
 
 
-# Written but not yet run green (CPU-starved session): deselected from CI by scripts/test.sh
-# (-m "not pending") until a session runs it; see the issue note.
-@pytest.mark.pending
 def test_clusters_event_on_moto(moto, tmp_path):
     account = make_account(moto, tmp_path)
     env = dict(account.env, WORKSHOP_KUBECONFIG_DIR=str(tmp_path / "kube"))
