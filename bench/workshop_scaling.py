@@ -10,7 +10,7 @@
 Prints one table row per run: wall seconds, seconds per participant and the ratio of that to the
 1-participant run (1.0 = no growth per participant; below 1 = parallelism pays).
 
-    .venv/bin/python bench/workshop_scaling.py                       # render 1,10,50 and applied 1,5,10
+    .venv/bin/python bench/workshop_scaling.py                       # render and applied, 1,10,50 each
     .venv/bin/python bench/workshop_scaling.py --render 1,10,50 --applied ""
     .venv/bin/python bench/workshop_scaling.py --applied 1,10,50 --forks 20
 """
@@ -74,7 +74,7 @@ def counts(text: str) -> list[int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--render", default="1,10,50", help="participant counts, render-only")
-    parser.add_argument("--applied", default="1,5,10", help="participant counts, applied on the local cluster ('' = none)")
+    parser.add_argument("--applied", default="1,10,50", help="participant counts, applied on the local cluster ('' = none)")
     parser.add_argument("--forks", type=int, default=10, help="ansible forks (parallel participants)")
     opts = parser.parse_args()
     rows = []
@@ -98,7 +98,7 @@ def main() -> None:
                 rows.append((mode, n, wall, per, per / base, teardown))
                 print(f"{mode:12} n={n:3} wall={wall:7.1f}s per participant={per:6.2f}s ratio={per / base:5.2f}"
                       + (f" teardown={teardown:.1f}s" if teardown else ""), file=sys.stderr, flush=True)
-    print(f"\nforks={opts.forks}, {os.cpu_count()} CPUs\n")
+    print(f"\nforks={opts.forks}, {os.cpu_count()} CPUs, load average {' '.join('%.1f' % x for x in os.getloadavg())}\n")
     print("| mode | participants | wall (s) | s / participant | ratio to 1 participant | teardown (s) |")
     print("|---|---:|---:|---:|---:|---:|")
     for mode, n, wall, per, ratio, teardown in rows:

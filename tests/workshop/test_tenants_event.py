@@ -49,7 +49,8 @@ def test_tenants_event_lifecycle(local_cluster, tmp_path):
         assert "| p05 |" in roster_md
         for p in ("p01", "p05"):
             apps = [a for a in _versions([p])]
-            assert len(apps) == 5, apps  # kagent, jaeger, litellm, langfuse, agent-gateway (CRDs, tofu: shared)
+            # the parent + kagent, jaeger, litellm, langfuse, agent-gateway (CRDs, tofu: the shared host's)
+            assert len(apps) == 6, apps
 
         # 2. The fixed p03 alone: only p03 runs, the others' Applications are not touched.
         others = _versions([p for p in PARTICIPANTS if p != "p03"])
@@ -60,7 +61,7 @@ def test_tenants_event_lifecycle(local_cluster, tmp_path):
         assert retry.recap["p03"]["changed"] > 0 and retry.recap[f"{EVENT}-shared"]["changed"] == 0
         assert "1 done, 0 failed, 4 not in this run" in retry.stdout
         assert _versions([p for p in PARTICIPANTS if p != "p03"]) == others
-        assert len(_versions(["p03"])) == 5
+        assert len(_versions(["p03"])) == 6
 
         # 3. A rerun of the whole event changes nothing, roster included.
         again = run_event(good, *args)
