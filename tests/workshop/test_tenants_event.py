@@ -8,6 +8,7 @@ changes nothing; one participant is removed alone; the teardown leaves nothing o
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
@@ -21,9 +22,12 @@ BAD = {"p03": {"values": {"components": {"litellm": {"config": {"replicas": "man
 
 
 def _versions(participants):
-    """resourceVersion of each participant's Applications (what a retry of another must not touch)."""
+    """What a retry of another participant must not touch, per Application: its spec and the start of its
+    last sync operation (resourceVersion is no measure: Argo CD writes every Application's status on
+    each refresh)."""
     apps = kubectl_json("get", "applications.argoproj.io", "-n", "argocd")["items"]
-    return {a["metadata"]["name"]: a["metadata"]["resourceVersion"] for a in apps
+    return {a["metadata"]["name"]: (json.dumps(a["spec"], sort_keys=True),
+                                  ((a.get("status") or {}).get("operationState") or {}).get("startedAt")) for a in apps
             if any(a["metadata"]["name"].startswith(f"{EVENT}-{p}-") for p in participants)}
 
 
