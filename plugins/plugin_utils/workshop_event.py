@@ -26,6 +26,8 @@ import io
 import re
 from datetime import datetime
 
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.feature_flags import resolve as resolve_flag
+
 WORKSHOP_TYPES = ("platform-engineering", "agent-platform")  # plugin_utils/feature_flags.WORKSHOP_TYPES
 MODES = ("tenants", "clusters")
 DELIVERIES = ("argocd", "direct")
@@ -285,6 +287,14 @@ def _dig(values, *keys):
     return values
 
 
+def event_flag(workshop_type, enable_agent_platform=None):
+    """Whether the agent platform is on for a participant, from the event file alone (level 3 of the
+    flag; runtime WORKSHOP_TYPE / ENABLE_AGENT_PLATFORM can still change it at run time)."""
+    return bool(resolve_flag(infrastructure={"workshop_type": workshop_type, "enable_agent_platform": enable_agent_platform},
+                             default_workshop_type=workshop_type or "platform-engineering",
+                             default_enabled="workshop_type")["enabled"])
+
+
 def participant_view(hostvars):
     """The roster's view of one participant host (its inventory variables)."""
     get = hostvars.get
@@ -292,6 +302,9 @@ def participant_view(hostvars):
     prefix = get("agent_platform_resource_prefix")
     view = {
         "participant": get("workshop_event_participant"),
+        # The flag as the event file sets it (workshop type, the participant's enable_agent_platform):
+        # the roster is computed from the inventory, never from one run's facts.
+        "agent_platform": event_flag(get("workshop_type"), get("enable_agent_platform")),
         "prefix": prefix,
         "namespace": get("agent_platform_namespace"),
         "cluster": get("agent_platform_cluster_name"),
@@ -318,9 +331,10 @@ def roster_rows(participants):
         p = participant_view(item) if "workshop_event_participant" in item else item
         ns = p["namespace"]
         comps = _dig(p.get("values") or {}, "components") or {}
+        enabled = p.get("agent_platform", True)
         urls, forwards, ingress = [], [], []
         for key, svc, port in SERVICES:
-            if _dig(comps, key, "enabled") is False:
+            if not enabled or _dig(comps, key, "enabled") is False:
                 continue
             urls.append("%s=http://%s.%s.svc.cluster.local:%d" % (key, svc, ns, port))
             forwards.append("kubectl -n %s port-forward svc/%s %d:%d" % (ns, svc, port, port))
@@ -331,7 +345,7 @@ def roster_rows(participants):
         argocd = "Application %s/%s-agent-platform; kubectl -n %s port-forward svc/argocd-server 8080:443" % (
             argns, p["prefix"], argns)
         creds = ["Secret %s/%s" % (ns, secret) for key, secret in CREDENTIAL_SECRETS
-                 if _dig(comps, key, "enabled") is not False]
+                 if enabled and _dig(comps, key, "enabled") is not False]
         if p.get("kubeconfig"):
             creds.append("kubeconfig %s" % p["kubeconfig"])
         for role in p.get("iam_roles") or []:
@@ -340,6 +354,7 @@ def roster_rows(participants):
             "participant": p["participant"],
             "cluster": p["cluster"],
             "namespaces": ns,
+            "agent_platform": "on" if enabled else "off",
             "argocd": argocd,
             "service_urls": " ".join(urls),
             "port_forward": "; ".join(forwards),
@@ -349,7 +364,7 @@ def roster_rows(participants):
     return sorted(rows, key=lambda r: r["participant"])
 
 
-ROSTER_COLUMNS = ("participant", "cluster", "namespaces", "argocd", "service_urls", "port_forward", "ingress",
+ROSTER_COLUMNS = ("participant", "cluster", "namespaces", "agent_platform", "argocd", "service_urls", "port_forward", "ingress",
                   "credentials_stored_in")
 
 

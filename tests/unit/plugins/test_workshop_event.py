@@ -132,6 +132,18 @@ def test_roster_lists_where_credentials_are_never_what():
     assert row["cluster"] == "EKS lab-p01-agent-platform (us-east-1)" and "IAM role lab-p01-KagentRole" in row["credentials_stored_in"]
 
 
+def test_roster_follows_each_participants_flag():
+    """A participant whose override switches the platform off gets no service URL and no credential place."""
+    ev = validate_event(event(overrides={"p02": {"enable_agent_platform": False}}))
+    rows = {r["participant"]: r for r in roster_rows([h for k, h in event_hosts(ev).items() if k != "lab-shared"])}
+    assert rows["p01"]["agent_platform"] == "on" and "litellm=" in rows["p01"]["service_urls"]
+    assert rows["p02"]["agent_platform"] == "off"
+    assert rows["p02"]["service_urls"] == rows["p02"]["port_forward"] == rows["p02"]["credentials_stored_in"] == ""
+    core = validate_event(event(workshop_type="platform-engineering", overrides={"p03": {"enable_agent_platform": True}}))
+    rows = {r["participant"]: r for r in roster_rows([h for k, h in event_hosts(core).items() if k != "lab-shared"])}
+    assert rows["p01"]["agent_platform"] == "off" and rows["p03"]["agent_platform"] == "on"
+
+
 def test_shared_components_someone_else_owns():
     def crd(name, group, **ann):
         return {"metadata": {"name": name, "annotations": ann}, "spec": {"group": group}}
