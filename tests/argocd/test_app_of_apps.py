@@ -105,11 +105,13 @@ def test_children_synced_in_wave_order(tree):
         assert cur["created"] >= prev["finished"], "%s created before %s finished syncing" % (cur["name"], prev["name"])
         assert cur["created"] >= prev["healthy_since"], "%s created before %s was Healthy" % (cur["name"], prev["name"])
         assert cur["started"] >= prev["finished"], "%s started syncing before %s finished" % (cur["name"], prev["name"])
-    # The parent's own last sync applied the three children; Argo CD records each with its result.
+    # The parent manages the three children, each Synced. (Not its last operation's syncResult: an
+    # automated re-sync after the waves - a refresh racing a child's health change - may list only
+    # what it applied then; seen once in CI with only the last wave's child.)
     parent = apps[tree["parent"]]
-    results = parent["status"]["operationState"]["syncResult"]["resources"]
-    applied = sorted(r["name"] for r in results if r["kind"] == "Application")
-    assert applied == sorted("%s-%s" % (prefix, c) for c in CHILDREN)
+    managed = {r["name"]: r.get("status") for r in parent["status"].get("resources") or [] if r["kind"] == "Application"}
+    assert sorted(managed) == sorted("%s-%s" % (prefix, c) for c in CHILDREN), managed
+    assert set(managed.values()) == {"Synced"}, managed
 
 
 def test_disabling_a_child_prunes_it(tree, argocd_local):
