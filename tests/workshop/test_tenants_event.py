@@ -21,7 +21,7 @@ PARTICIPANTS = ["p01", "p02", "p03", "p04", "p05"]
 BAD = {"p03": {"values": {"components": {"litellm": {"config": {"replicas": "many"}}}}}}
 
 
-def _versions(participants):
+def _sync_state(participants):
     """What a retry of another participant must not touch, per Application: its spec and the start of its
     last sync operation (resourceVersion is no measure: Argo CD writes every Application's status on
     each refresh)."""
@@ -52,20 +52,20 @@ def test_tenants_event_lifecycle(local_cluster, tmp_path):
         roster_md = (out / EVENT / "roster.md").read_text()
         assert "| p05 |" in roster_md
         for p in ("p01", "p05"):
-            apps = [a for a in _versions([p])]
+            apps = list(_sync_state([p]))
             # the parent + kagent, jaeger, litellm, langfuse, agent-gateway (CRDs, tofu: the shared host's)
             assert len(apps) == 6, apps
 
         # 2. The fixed p03 alone: only p03 runs, the others' Applications are not touched.
-        others = _versions([p for p in PARTICIPANTS if p != "p03"])
+        others = _sync_state([p for p in PARTICIPANTS if p != "p03"])
         retry = run_event(good, *args, "-e", "participant=p03")
         print(f"retry p03 alone: {retry.seconds:.0f}s")
         assert retry.rc == 0, retry.why()
         assert set(retry.recap) == {"localhost", f"{EVENT}-shared", "p03"}, retry.recap
         assert retry.recap["p03"]["changed"] > 0 and retry.recap[f"{EVENT}-shared"]["changed"] == 0
         assert "1 done, 0 failed, 4 not in this run" in retry.stdout
-        assert _versions([p for p in PARTICIPANTS if p != "p03"]) == others
-        assert len(_versions(["p03"])) == 6
+        assert _sync_state([p for p in PARTICIPANTS if p != "p03"]) == others
+        assert len(_sync_state(["p03"])) == 6
 
         # 3. A rerun of the whole event changes nothing, roster included.
         again = run_event(good, *args)
