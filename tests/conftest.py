@@ -3,8 +3,9 @@
 * Puts the collection on ``sys.path`` as ``ansible_collections.appmod.agent_platform`` (the
   ``.collections`` link made by ``scripts/setup.sh``; a temporary link if it is missing), so tests import
   plugin code by the same path Ansible uses.
-* Fixtures: ``project_root`` (Path) and ``helm_bin`` (``helm_bin(3)`` / ``helm_bin(4)`` -> path of the pinned
-  binary, or a skip with the reason when it is missing).
+* Fixtures: ``project_root`` (Path), ``helm_bin`` (``helm_bin(3)`` / ``helm_bin(4)`` -> path of the pinned
+  binary, or a skip with the reason when it is missing) and ``chart_mirror_url`` (the offline chart mirror
+  served on loopback). Everything else a test needs to run things is in ``harness.py``.
 """
 from __future__ import annotations
 
@@ -51,14 +52,10 @@ def helm_bin():
     return _helm_bin
 
 
-# CI has a hard wall-clock limit (90 min for .ci/run, cold builds included). scripts/test.sh exports
-# APPMOD_TEST_DEADLINE (epoch seconds); once it has passed, the remaining tests are skipped with that
-# reason instead of the whole run being killed half-way with no result. Never a timed assertion.
-_DEADLINE = float(os.environ.get("APPMOD_TEST_DEADLINE", "0") or 0)
+@pytest.fixture(scope="session")
+def chart_mirror_url():
+    """URL of the offline chart mirror (../shared/chart-mirror) served on loopback for the session."""
+    from harness import ChartMirror
 
-
-def pytest_runtest_setup(item):
-    import time
-
-    if _DEADLINE and time.time() > _DEADLINE:
-        pytest.skip("CI time budget exhausted (APPMOD_TEST_DEADLINE): not run")
+    with ChartMirror() as mirror:
+        yield mirror.url

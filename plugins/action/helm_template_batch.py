@@ -13,12 +13,9 @@ from ansible_collections.appmod.agent_platform.plugins.plugin_utils import helm_
 
 ARGUMENT_SPEC = dict(
     binary_path=dict(type="path"),
-    releases=dict(type="list", elements="dict", required=True, options=dict(
-        chart_ref=dict(type="path", required=True),
-        release_name=dict(type="str"),
-        release_namespace=dict(type="str"),
-        release_values=dict(type="dict"),
-    )),
+    # Each: chart_ref, release_name, release_namespace, release_values (checked by plugin_utils); other
+    # keys (the results of application_releases carry more) are not Helm's business and are dropped.
+    releases=dict(type="list", elements="dict", required=True),
 )
 
 
@@ -35,9 +32,12 @@ class ActionModule(ActionBase):
         _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         try:
             binary = helm_template.resolve_binary(args["binary_path"])
-            result["results"] = helm_template.template_all(binary, args["releases"])
+            releases = [{k: r.get(k) for k in helm_template.RELEASE_KEYS if r.get(k) is not None}
+                        if isinstance(r, dict) else r for r in args["releases"]]
+            result["results"] = helm_template.template_all(binary, releases)
         except helm_template.HelmTemplateError as exc:
-            result.update(failed=True, msg="helm_template_batch: %s" % exc, results=exc.results)
+            # Not the manifests rendered before the failure (they can be long and hold values): their count.
+            result.update(failed=True, msg="helm_template_batch: %s" % exc, failed_index=len(exc.results))
             if exc.result:
                 result.update(command=exc.result["command"], rc=exc.result["rc"], stderr=exc.result["stderr"])
             return result

@@ -8,8 +8,8 @@ name: component_config
 short_description: A component's values out of one bridge values level
 version_added: 0.1.0
 description:
-  - Returns C(components.<component>.config) of a bridge values level, or null when that level does
-    not set it, so that a list of bridge levels can be turned into the levels of one component's values
+  - Returns C(components.<component>.<values_path>) of a bridge values level (C(config) by default), or
+    null when that level does not set it, so that a list of bridge levels can be turned into the levels of one component's values
     (for M(appmod.agent_platform.merge_values) and M(appmod.agent_platform.values_provenance)).
 options:
   _input:
@@ -20,6 +20,12 @@ options:
     description: The component key in C(components), for example C(kagent) or C(agentGateway).
     type: str
     required: true
+  values_path:
+    description:
+      - Where in the component the source's values are, dot-separated - C(config) (its first upstream chart or
+        its project chart), C(companions.<chart>) (another upstream chart), C(glue) (the project's glue chart).
+    type: str
+    default: config
 """
 
 EXAMPLES = r"""

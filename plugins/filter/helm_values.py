@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to appmod.agent_platform
 # Apache License 2.0
-"""Filters merge_values, values_provenance and merge_user_values: thin wrappers around
+"""Filters merge_values, values_provenance, merge_user_values and values_blame: thin wrappers around
 plugins/plugin_utils/helm_values.py. Their documentation lives in merge_values.yml,
-values_provenance.yml and merge_user_values.yml next to this file (one doc file per filter)."""
+values_provenance.yml, merge_user_values.yml and values_blame.yml next to this file (one doc file per filter)."""
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
@@ -31,4 +31,5 @@ class FilterModule:
             "merge_values": _wrap(helm_values.merge_values),
             "values_provenance": _wrap(helm_values.values_provenance),
             "merge_user_values": _wrap(helm_values.merge_user_values),
+            "values_blame": _wrap(helm_values.blame),
         }

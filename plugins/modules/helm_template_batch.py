@@ -23,7 +23,8 @@ options:
     description: The helm binary, a path or a name looked up on C(PATH). Default C(helm) on C(PATH).
     type: path
   releases:
-    description: The releases to render, in order.
+    description: The releases to render, in order. Other keys than the ones below are ignored (so the
+      RV(appmod.agent_platform.application_releases#module:releases) of that module can be passed as they are).
     type: list
     elements: dict
     required: true
@@ -41,6 +42,10 @@ options:
       release_values:
         description: Values handed to the chart (as one C(-f) file).
         type: dict
+      include_crds:
+        description: Also render the chart's C(crds/) folder (C(--include-crds)), as Argo CD does.
+        type: bool
+        default: false
 attributes:
   action:
     description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.

@@ -28,3 +28,37 @@ def by_sync_wave(manifests, reverse=False):
     items = [m for m in manifests if m]
     ordered = sorted(items, key=lambda m: (sync_wave(m), (m.get("metadata") or {}).get("name", "")))
     return list(reversed(ordered)) if reverse else ordered
+
+
+def oci_repository_secrets(applications, namespace="argocd"):
+    """Argo CD repository Secrets for the Helm-OCI sources of ``applications``.
+
+    A source with ``chart`` and a repoURL without scheme is a chart in an OCI registry; Argo CD pulls it only
+    when a repository Secret of type helm says ``enableOCI: "true"`` for that URL. Public registries need no
+    credentials, so the Secrets carry none. One Secret per distinct URL, named after it.
+    """
+    urls = []
+    for app in applications or []:
+        spec = app.get("spec") or {}
+        for source in spec.get("sources") or ([spec["source"]] if spec.get("source") else []):
+            url = str(source.get("repoURL") or "")
+            if source.get("chart") and url and "://" not in url and url not in urls:
+                urls.append(url)
+    secrets = []
+    for url in urls:
+        slug = "".join(ch if ch.isalnum() else "-" for ch in url.lower()).strip("-")
+        name = ("helm-oci-" + slug)[:63].rstrip("-")
+        secrets.append({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "Opaque",
+            "metadata": {
+                "name": name,
+                "namespace": namespace,
+                "labels": {"argocd.argoproj.io/secret-type": "repository",
+                           "app.kubernetes.io/part-of": "agent-platform",
+                           "app.kubernetes.io/managed-by": "appmod.agent_platform"},
+            },
+            "stringData": {"name": name, "url": url, "type": "helm", "enableOCI": "true"},
+        })
+    return secrets

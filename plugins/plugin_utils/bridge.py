@@ -8,8 +8,12 @@ from __future__ import annotations
 _MISSING = object()
 
 
-def component_config(level, component_key):
-    """``level.components.<component_key>.config`` or None when the level does not set it.
+def component_config(level, component_key, values_path="config"):
+    """``level.components.<component_key>.<values_path>`` or None when the level does not set it.
+
+    ``values_path`` is where a source of the component's Application takes its values: ``config`` (its
+    first upstream chart, or its project chart), ``companions.<chart>`` (another upstream chart) or
+    ``glue`` (the project's glue chart), dot-separated.
 
     None (not {}) keeps "this level says nothing" distinct from "this level sets an empty map",
     which matters to Helm (``{}`` deletes nothing, but an absent key changes nothing either way),
@@ -20,7 +24,9 @@ def component_config(level, component_key):
     components = level.get("components")
     if not isinstance(components, dict):
         return None
-    component = components.get(component_key)
-    if not isinstance(component, dict):
-        return None
-    return component.get("config")
+    node = components.get(component_key)
+    for part in str(values_path).split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node

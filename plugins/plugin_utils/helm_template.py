@@ -12,7 +12,8 @@ file is ``yaml.dump(release_values, default_flow_style=False)`` of the module's 
 ``release_values`` (no ``-f`` when they are empty), and runs it with ``HELM_NAMESPACE=<release_namespace>``
 added to the environment. :func:`command`, :func:`values_yaml` and :func:`template` do the same, so the
 manifests are byte for byte what the module returned in ``stdout``. What is left out: the module's other
-options (repositories, ``--version``, ``--set``, ``--include-crds``, ...), which the roles do not use.
+options (repositories, ``--version``, ``--set``, ...), which the roles do not use; ``include_crds`` adds
+``--include-crds`` where the module's option of that name does (last), as Argo CD renders.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import tempfile
 
 import yaml
 
-RELEASE_KEYS = ("chart_ref", "release_name", "release_namespace", "release_values")
+RELEASE_KEYS = ("chart_ref", "release_name", "release_namespace", "release_values", "include_crds")
 
 
 class HelmTemplateError(RuntimeError):
@@ -71,7 +72,7 @@ def resolve_binary(binary=None):
     return found
 
 
-def command(binary, chart_ref, release_name=None, release_namespace=None, values_file=None):
+def command(binary, chart_ref, release_name=None, release_namespace=None, values_file=None, include_crds=False):
     """The argv of ``helm template``, in the order ``kubernetes.core.helm_template`` builds it."""
     argv = [binary, "template"]
     if release_name:
@@ -81,6 +82,8 @@ def command(binary, chart_ref, release_name=None, release_namespace=None, values
         argv += ["-n", release_namespace]
     if values_file:
         argv.append("-f=" + values_file)
+    if include_crds:
+        argv.append("--include-crds")
     return argv
 
 
@@ -98,6 +101,8 @@ def check_release(release, index=0):
     for key in ("release_name", "release_namespace"):
         if release.get(key) is not None and not isinstance(release[key], str):
             raise HelmTemplateError("%s: %s must be a string" % (where, key))
+    if release.get("include_crds") is not None and not isinstance(release["include_crds"], bool):
+        raise HelmTemplateError("%s: include_crds must be a boolean" % where)
     values = release.get("release_values")
     if values is not None and not isinstance(values, dict):
         raise HelmTemplateError("%s (%s): release_values must be a mapping, got %s"
@@ -124,7 +129,7 @@ def template(binary, release, env=None):
             fd, values_path = tempfile.mkstemp(suffix=".yml")
             with os.fdopen(fd, "w") as handle:
                 handle.write(values_yaml(values))
-        argv = command(binary, chart_ref, name, namespace, values_path)
+        argv = command(binary, chart_ref, name, namespace, values_path, bool(release.get("include_crds")))
         try:
             proc = subprocess.run(argv, env=run_env, stdin=subprocess.DEVNULL, capture_output=True, check=False)
         except OSError as exc:

@@ -558,3 +558,33 @@ def load_values_yaml(text, source="<string>", level=None):
             % (where, type_name(data))
         )
     return data
+
+
+_KEY_PATH = re.compile(r"(?:/[A-Za-z0-9_][\w.-]*)+|[A-Za-z_][\w-]*(?:\.[A-Za-z0-9_][\w-]*)+")
+
+
+def blame(message, levels, names=None, helm_major=DEFAULT_HELM_MAJOR):
+    """The values keys a Helm error message names, each with the level that set it.
+
+    A chart that refuses its values names the key: a values.schema.json error (``at '/controller/replicas'``,
+    ``controller.replicas: Invalid type``) or a template's ``fail`` (``controller.replicas cannot be ...``).
+    Every key path in ``message`` that the merged ``levels`` hold is returned as ``(path, level, value)``
+    with the highest level that set it (a subtree: the highest level under it), in message order.
+    """
+    provenance = values_provenance(levels, names, helm_major)
+    merged = merge_values(levels, names, helm_major)
+    out, seen = [], set()
+    for token in _KEY_PATH.findall(message or ""):
+        path = ".".join(p for p in token.split("/") if p) if token.startswith("/") else token
+        path = path.rstrip(".")
+        if path in seen:
+            continue
+        under = [lvl for key, lvl in provenance.items() if key == path or key.startswith(path + ".")]
+        if not under:
+            continue
+        seen.add(path)
+        node = merged
+        for key in path.split("."):
+            node = node.get(key) if isinstance(node, dict) else None
+        out.append((path, max(under), node))
+    return out

@@ -1,149 +1,92 @@
-"""Fixtures for the component chart tests: every chart is rendered once per Helm major per
-values set (session cache, rendered in parallel), then the tests only read the results."""
+"""Every inventory x catalogue profile rendered through the real render playbook (Helm 3, as Argo CD's
+repo-server and direct delivery run it), and every release of it rendered again with Helm 4.
+
+Session fixtures:
+* ``rendered_sets``: {(inventory, profile): output folder of playbooks/render.yml}
+* ``releases``: {(inventory, profile): the releases (plugin_utils.charts) behind its Applications}
+* ``manifests``: {(inventory, profile, major): {component: [manifest dicts]}}
+"""
 from __future__ import annotations
 
 import concurrent.futures
-import json
-import subprocess
-import tempfile
+import os
 from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-CHARTS_DIR = ROOT / "gitops" / "charts"
-CHARTS = ["kagent-crds", "kagent", "litellm", "agent-gateway", "langfuse", "jaeger", "tofu-controller", "agent-core"]
-MAJORS = [3, 4]
-NAMESPACE = {"tofu-controller": "flux-system"}
+from harness import ROOT, run_playbook
 
-GLOBAL = {"namespace": "agent-platform", "resourcePrefix": "peeks", "awsRegion": "us-east-1"}
-
-# The seed's environment levels (Configuration Management > Example Configuration Files),
-# bootstrap default merged under each, as the bridge hands them to the charts.
-BOOTSTRAP = {
-    "kagent": {"llmProvider": "bedrock", "region": "us-east-1",
-               "resources": {"requests": {"memory": "512Mi", "cpu": "250m"},
-                             "limits": {"memory": "1Gi", "cpu": "500m"}}},
-    "litellm": {"replicas": 2, "providers": ["bedrock"],
-                "resources": {"requests": {"memory": "512Mi", "cpu": "250m"}}},
-}
-DEV = {
-    "kagent": {"replicas": 1, "modelConfig": {"model": "anthropic.claude-3-sonnet-20240229-v1:0"}},
-    "litellm": {"replicas": 1},
-    "agent-core": {"version": "v4", "projectName": "ekspoc-dev-v4",
-                   "capabilities": {"memory": True, "browser": True, "codeInterpreter": True}},
-}
-PROD = {
-    "kagent": {"replicas": 3, "modelConfig": {"model": "anthropic.claude-3-5-sonnet-20241022-v2:0"},
-               # Written as in the seed (1000m / 2000m): the chart renders the canonical form.
-               "resources": {"requests": {"memory": "2Gi", "cpu": "1000m"},
-                             "limits": {"memory": "4Gi", "cpu": "2000m"}},
-               "autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 10}},
-    "litellm": {"replicas": 3, "autoscaling": {"enabled": True}},
-}
-# Every optional object switched on, so that the schema and restricted checks see them.
-FULL = {
-    "kagent": {"autoscaling": {"enabled": True},
-               "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/KagentRole"}},
-               "monitoring": {"serviceMonitor": {"enabled": True}, "prometheusRule": {"enabled": True},
-                              "grafanaDashboard": {"enabled": True}},
-               "backup": {"velero": {"enabled": True}}},
-    "litellm": {"providers": ["bedrock", "openai", "anthropic"], "autoscaling": {"enabled": True},
-                "externalSecret": {"enabled": True},
-                "ingress": {"enabled": True, "host": "litellm.example.com", "className": "alb"},
-                "monitoring": {"serviceMonitor": {"enabled": True}, "prometheusRule": {"enabled": True}}},
-    "agent-gateway": {"ingress": {"enabled": True, "host": "gw.example.com"},
-                      "monitoring": {"serviceMonitor": {"enabled": True}, "prometheusRule": {"enabled": True}}},
-    "langfuse": {"backup": {"enabled": True}, "externalSecret": {"enabled": True},
-                 "ingress": {"enabled": True, "host": "langfuse.example.com"},
-                 "monitoring": {"serviceMonitor": {"enabled": True}, "prometheusRule": {"enabled": True}}},
-    "jaeger": {"ingress": {"enabled": True, "host": "jaeger.example.com"},
-               "monitoring": {"serviceMonitor": {"enabled": True}, "prometheusRule": {"enabled": True}}},
-    "tofu-controller": {"serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::111122223333:role/TofuControllerRole"}},
-                        "monitoring": {"serviceMonitor": {"enabled": True}, "prometheusRule": {"enabled": True}}},
-    "agent-core": {"monitoring": {"serviceMonitor": {"enabled": True}, "prometheusRule": {"enabled": True}}},
-}
-EXTERNAL_PG = {"langfuse": {"postgres": {"enabled": False, "externalHost": "db.example.internal"}}}
+CATALOGUE = yaml.safe_load((ROOT / "gitops/charts/agent-platform/catalogue.yaml").read_text())
+PROFILES = sorted(CATALOGUE["profiles"])
+INVENTORIES = ["local", "dev", "prod"]
+CLUSTERS = {"local": "local-cluster", "dev": "peeks-dev", "prod": "peeks-prod"}
+# kagent 0.7 (seed) runs on SQLite, which its chart refuses with more than one controller replica:
+# prod's three replicas need the default profile (tests/charts/test_rendered.py checks the refusal).
+SETS = [(i, p) for i in INVENTORIES for p in PROFILES if not (i == "prod" and p == "seed")]
+CHART_CACHE = Path(os.environ.get("APPMOD_CACHE_DIR") or Path.home() / ".cache" / "appmod-agent-platform") / "charts"
 
 
-def _merge(a: dict, b: dict) -> dict:
-    out = dict(a)
-    for k, v in b.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
+def set_id(key):
+    return "-".join(map(str, key))
 
 
-def values_for(chart: str, vset: str) -> dict:
-    glob = dict(GLOBAL, eksClusterName={"dev": "dev", "prod": "prod"}.get(vset, "test"))
-    cfg: dict = {}
-    if vset in ("dev", "prod"):
-        cfg = _merge(BOOTSTRAP.get(chart, {}), (DEV if vset == "dev" else PROD).get(chart, {}))
-    elif vset == "full":
-        cfg = FULL.get(chart, {})
-    elif vset == "external-pg":
-        cfg = EXTERNAL_PG.get(chart, {})
-    return _merge({"global": glob}, cfg)
-
-
-VALUE_SETS = ["default", "dev", "prod", "full"]
-RENDER_KEYS = [(c, v, m) for c in CHARTS for v in VALUE_SETS for m in MAJORS] + \
-              [("langfuse", "external-pg", m) for m in MAJORS]
-
-
-def helm_path(major: int) -> str:
-    return str(ROOT / ".tools" / "bin" / f"helm{major}")
-
-
-def run_helm(major: int, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([helm_path(major), *args], capture_output=True, text=True, timeout=120)
-
-
-def template(chart: str, values: dict, major: int, release: str | None = None) -> subprocess.CompletedProcess:
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as fh:
-        yaml.safe_dump(values, fh)
-        path = fh.name
-    try:
-        return run_helm(major, "template", release or chart, str(CHARTS_DIR / chart),
-                        "--namespace", NAMESPACE.get(chart, "agent-platform"), "-f", path)
-    finally:
-        Path(path).unlink()
+def load_docs(text: str) -> list[dict]:
+    return [d for d in yaml.safe_load_all(text) if d]
 
 
 @pytest.fixture(scope="session")
-def rendered() -> dict:
-    """{(chart, values set, major): [manifest dicts]}; one helm run each, in parallel."""
-    for m in MAJORS:
-        if not Path(helm_path(m)).exists():
-            pytest.skip(f"helm{m} missing: run `bash scripts/setup.sh`")
+def rendered_sets(chart_mirror_url, tmp_path_factory):
+    base = tmp_path_factory.mktemp("rendered")
 
-    def _one(key):
-        chart, vset, major = key
-        proc = template(chart, values_for(chart, vset), major)
-        assert proc.returncode == 0, f"helm{major} template {chart} ({vset}) failed:\n{proc.stderr}"
-        docs = [d for d in yaml.safe_load_all(proc.stdout) if d]
-        return key, docs, proc.stdout
+    def one(key):
+        inventory, profile = key
+        out = base / set_id(key)
+        run = run_playbook("render.yml", "inventories/%s" % inventory,
+                           {"render_dir": out, "enable_agent_platform": "true",
+                            "agent_platform_chart_mirror_url": chart_mirror_url,
+                            "agent_platform_catalogue_profile": profile})
+        assert run.rc == 0, "%s: %s" % (key, run.why())
+        return key, out / CLUSTERS[inventory]
 
-    out, raw = {}, {}
-    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
-        for key, docs, text in pool.map(_one, RENDER_KEYS):
-            out[key] = docs
-            raw[key] = text
-    out["__raw__"] = raw
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(one, SETS))
+
+
+@pytest.fixture(scope="session")
+def releases(rendered_sets):
+    from ansible_collections.appmod.agent_platform.plugins.plugin_utils import catalogue, charts
+
+    data = catalogue.load(ROOT)
+    out = {}
+    for key, folder in rendered_sets.items():
+        apps = [yaml.safe_load(p.read_text()) for p in sorted((folder / "applications").glob("*-agent-platform-*.yaml"))]
+        # The chart cache already holds every archive: render.yml pulled them from the mirror.
+        out[key] = charts.releases(apps, str(ROOT), str(CHART_CACHE), str(ROOT / ".tools/bin/helm3"),
+                                   keys=catalogue.keys(data), mains=catalogue.mains(data))
     return out
 
 
 @pytest.fixture(scope="session")
-def crd_schemas(rendered) -> dict:
-    """{(group, kind, version): openAPIV3Schema} from our own charts' CRDs."""
-    schemas = {}
-    for chart in ("kagent-crds", "tofu-controller"):
-        for doc in rendered[(chart, "default", 4)]:
-            if doc["kind"] == "CustomResourceDefinition":
-                for ver in doc["spec"]["versions"]:
-                    schemas[(doc["spec"]["group"], doc["spec"]["names"]["kind"], ver["name"])] = \
-                        ver["schema"]["openAPIV3Schema"]
-    return schemas
+def manifests(rendered_sets, releases):
+    from ansible_collections.appmod.agent_platform.plugins.plugin_utils import helm_template
+
+    out = {}
+    for key, folder in rendered_sets.items():
+        out[key + (3,)] = {p.parent.name: load_docs(p.read_text()) for p in (folder / "components").glob("*/manifests.yaml")}
+        rendered = helm_template.template_all(str(ROOT / ".tools/bin/helm4"),
+                                              [dict(r, include_crds=True) for r in _helm_keys(releases[key])])
+        by_component = {}
+        for release, result in zip(releases[key], rendered):
+            by_component.setdefault(release["component"], []).extend(load_docs(result["stdout"]))
+        out[key + (4,)] = by_component
+    return out
+
+
+def _helm_keys(rels):
+    from ansible_collections.appmod.agent_platform.plugins.plugin_utils import helm_template
+
+    return [{k: r[k] for k in helm_template.RELEASE_KEYS if k in r} for r in rels]
 
 
 def pod_specs(doc: dict):
@@ -151,12 +94,14 @@ def pod_specs(doc: dict):
     kind = doc.get("kind")
     spec = doc.get("spec") or {}
     if kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"):
-        yield f"{kind}/{doc['metadata']['name']}", spec["template"]["spec"]
+        yield "%s/%s" % (kind, doc["metadata"]["name"]), spec["template"]["spec"]
     elif kind == "CronJob":
-        yield f"{kind}/{doc['metadata']['name']}", spec["jobTemplate"]["spec"]["template"]["spec"]
+        yield "%s/%s" % (kind, doc["metadata"]["name"]), spec["jobTemplate"]["spec"]["template"]["spec"]
     elif kind == "Pod":
-        yield f"Pod/{doc['metadata']['name']}", spec
+        yield "Pod/%s" % doc["metadata"]["name"], spec
 
 
-def load_json(path: Path):
-    return json.loads(path.read_text())
+def pod_labels(doc: dict) -> dict:
+    spec = doc.get("spec") or {}
+    template = spec.get("template") or (spec.get("jobTemplate") or {}).get("spec", {}).get("template") or {}
+    return (template.get("metadata") or {}).get("labels") or {}

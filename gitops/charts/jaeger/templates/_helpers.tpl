@@ -1,6 +1,6 @@
 {{/*
-Shared helpers. This file is identical in every component chart of appmod.agent_platform
-(tests/charts checks that): the charts stay self-contained (no library chart to pull or
+Shared helpers. This file is identical in every chart of appmod.agent_platform under
+gitops/charts/<component> (tests/charts checks that): the charts stay self-contained (no library chart to pull or
 vendor), and one rule (names, labels, restricted security context, canonical quantities)
 has one spelling.
 */}}
@@ -182,8 +182,9 @@ kubernetes.io/metadata.name label (the seed's `name` label is not set by Kuberne
 {{- end }}
 {{- end -}}
 
-{{/* Default-deny for this chart's pods: every pod of the release is selected, no rule is
-listed, so only the explicit allow policies of the chart open flows. */}}
+{{/* Default-deny for the pods this chart protects: its own release, or the upstream releases it
+adds glue to (networkPolicy.releases). No rule is listed, so only the explicit allow policies
+open flows. */}}
 {{- define "ap.np.defaultDeny" -}}
 {{- if .Values.networkPolicy.enabled }}
 apiVersion: networking.k8s.io/v1
@@ -195,23 +196,56 @@ metadata:
     {{- include "ap.labels" (dict "ctx" . "component" "network-policy") | nindent 4 }}
 spec:
   podSelector:
-    matchLabels:
-      app.kubernetes.io/instance: {{ .Release.Name }}
+    matchExpressions:
+      - key: app.kubernetes.io/instance
+        operator: In
+        values:
+          {{- toYaml (.Values.networkPolicy.releases | default (list .Release.Name)) | nindent 10 }}
   policyTypes:
     - Ingress
     - Egress
 {{- end }}
 {{- end -}}
 
-{{/* PodCrashLooping, the seed's alert, scoped to this chart's pods. */}}
+{{/* Egress to the Kubernetes API server (controllers, operators). The EKS endpoint is off the pod
+network, so an ipBlock; call with .Values.networkPolicy (egressCIDRs, apiServerPorts). */}}
+{{- define "ap.np.apiServerEgress" -}}
+- to:
+    {{- range .egressCIDRs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+  ports:
+    {{- range .apiServerPorts | default (list 443 6443) }}
+    - protocol: TCP
+      port: {{ . }}
+    {{- end }}
+{{- end -}}
+
+{{/* Ingress from Prometheus' namespace to the listed metrics ports, when monitoring is on.
+Call with (dict "np" .Values.networkPolicy "ports" (list 8443)). */}}
+{{- define "ap.np.metricsIngress" -}}
+- from:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ .np.metricsNamespace }}
+  ports:
+    {{- range .ports }}
+    - protocol: TCP
+      port: {{ . }}
+    {{- end }}
+{{- end -}}
+
+{{/* PodCrashLooping, the seed's alert, scoped to some pods of the release's namespace.
+Call with (dict "ctx" $ "component" "kagent" "pods" "kagent-.*"). */}}
 {{- define "ap.alert.crashLooping" -}}
 - alert: PodCrashLooping
   expr: |
-    rate(kube_pod_container_status_restarts_total{namespace="{{ .Release.Namespace }}", pod=~"{{ include "ap.name" . }}-.*"}[15m]) > 0
+    rate(kube_pod_container_status_restarts_total{namespace="{{ .ctx.Release.Namespace }}", pod=~"{{ .pods }}"}[15m]) > 0
   for: 5m
   labels:
     severity: critical
-    component: {{ include "ap.name" . }}
+    component: {{ .component }}
   annotations:
     summary: "Pod is crash looping"
     description: {{ `"Pod {{ $labels.pod }} is restarting"` }}

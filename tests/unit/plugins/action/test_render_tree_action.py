@@ -117,5 +117,5 @@ def test_ansible_doc_renders_both_actions(project_root):
     assert set(tree["doc"]["options"]) == {"root", "files", "prune"} and tree["examples"] and tree["return"]
     batch = docs["appmod.agent_platform.helm_template_batch"]
     assert set(batch["doc"]["options"]["releases"]["suboptions"]) == {
-        "chart_ref", "release_name", "release_namespace", "release_values"}
+        "chart_ref", "release_name", "release_namespace", "release_values", "include_crds"}
     assert batch["examples"] and batch["return"]["results"]

@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appmod.agent_platform
+# Apache License 2.0
+"""The Helm releases behind the sources of rendered Argo CD Applications, with their charts on disk.
+
+An Application of the bridge chart has one source per upstream chart (a Helm repository, or an OCI
+registry written the way Argo CD's Helm-OCI form wants it: no scheme) and one for the project's own
+chart (a Git path under ``gitops/charts/``). Rendering, validating or installing without Argo CD needs
+the same charts locally: upstream archives are pulled once with ``helm pull`` into a cache keyed by
+repository, chart and version (written atomically, so a killed run leaves no half file); the project's
+charts are read from the collection itself.
+
+Importable by plain pytest as ``ansible_collections.appmod.agent_platform.plugins.plugin_utils.charts``.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import tarfile
+import tempfile
+
+import yaml
+
+GLUE_DIR = os.path.join("gitops", "charts")
+
+
+class ChartError(RuntimeError):
+    """A chart could not be fetched or read."""
+
+
+def helm_repo_ref(repo_url, chart):
+    """(repository URL for ``helm pull --repo``, chart ref) or (None, ``oci://...``) for an OCI registry.
+
+    Argo CD's Helm-OCI form has no scheme (``ghcr.io/org/helm`` + chart); Helm wants ``oci://``.
+    """
+    if repo_url.startswith("oci://"):
+        return None, "%s/%s" % (repo_url.rstrip("/"), chart)
+    if "://" not in repo_url:
+        return None, "oci://%s/%s" % (repo_url.rstrip("/"), chart)
+    return repo_url.rstrip("/"), chart
+
+
+def cache_path(cache_dir, repo_url, chart, version):
+    """Where the archive of ``chart`` ``version`` from ``repo_url`` is cached."""
+    repo_key = hashlib.sha256(repo_url.rstrip("/").encode()).hexdigest()[:16]
+    return os.path.join(cache_dir, repo_key, "%s-%s.tgz" % (chart, version))
+
+
+def pull(helm, repo_url, chart, version, cache_dir, env=None):
+    """The cached archive of a chart, pulled with ``helm pull`` the first time. Returns its path."""
+    target = cache_path(cache_dir, repo_url, chart, version)
+    if os.path.isfile(target):
+        return target
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    repo, ref = helm_repo_ref(repo_url, chart)
+    with tempfile.TemporaryDirectory(dir=os.path.dirname(target)) as tmp:
+        argv = [helm, "pull", ref, "--version", str(version), "--destination", tmp]
+        if repo:
+            argv += ["--repo", repo]
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL, check=False)
+        if proc.returncode != 0:
+            raise ChartError("helm pull %s %s from %s failed (exit %d): %s"
+                             % (chart, version, repo_url, proc.returncode, (proc.stderr or proc.stdout).strip()))
+        pulled = [f for f in os.listdir(tmp) if f.endswith(".tgz")]
+        if len(pulled) != 1:
+            raise ChartError("helm pull %s %s from %s left %s, expected one archive" % (chart, version, repo_url, pulled))
+        os.replace(os.path.join(tmp, pulled[0]), target)
+    return target
+
+
+def chart_default_values(chart_ref):
+    """The top chart's own ``values.yaml`` (level 1 of the values levels), from a folder or an archive."""
+    if os.path.isdir(chart_ref):
+        file = os.path.join(chart_ref, "values.yaml")
+        if not os.path.isfile(file):
+            return {}
+        with open(file, encoding="utf-8") as handle:
+            return yaml.safe_load(handle) or {}
+    try:
+        with tarfile.open(chart_ref, "r:gz") as archive:
+            members = [m for m in archive.getmembers() if m.isfile() and m.name.count("/") == 1
+                       and m.name.endswith("/values.yaml")]
+            if not members:
+                return {}
+            return yaml.safe_load(archive.extractfile(members[0]).read().decode("utf-8")) or {}
+    except (OSError, tarfile.TarError) as exc:
+        raise ChartError("cannot read values.yaml of %s: %s" % (chart_ref, exc)) from exc
+
+
+def releases(applications, collection_root, cache_dir, helm, keys=None, mains=None, env=None):
+    """One release per source of every Application, in the Applications' order.
+
+    Each: ``application`` and ``component`` (the Application's ``app.kubernetes.io/component``),
+    ``source_index``, ``kind`` (``upstream`` or ``project``), ``release_name``, ``release_namespace``,
+    ``chart_ref`` (a local archive or folder), ``chart``, ``version``, ``repo_url``, ``release_values``,
+    ``chart_defaults`` (the chart's values.yaml) and ``values_path`` (where in ``components.<key>`` the
+    values levels set them: ``config``, ``companions.<chart>`` or ``glue``), and ``values_key`` (the
+    component's key under ``components:``, from ``keys``, a component name -> key mapping). ``mains``
+    (component name -> the chart its ``config`` configures) defaults to the first upstream source.
+    """
+    out = []
+    for app in applications:
+        meta = app.get("metadata") or {}
+        spec = app.get("spec") or {}
+        sources = spec.get("sources") or ([spec["source"]] if spec.get("source") else [])
+        component = (meta.get("labels") or {}).get("app.kubernetes.io/component") or meta.get("name")
+        has_upstream = any(s.get("chart") for s in sources)
+        main = (mains or {}).get(component) or next(
+            ((s.get("helm") or {}).get("releaseName") or s.get("chart") for s in sources if s.get("chart")), None)
+        for index, source in enumerate(sources):
+            helm_spec = source.get("helm") or {}
+            if source.get("chart"):
+                kind = "upstream"
+                version = str(source.get("targetRevision"))
+                chart_ref = pull(helm, source["repoURL"], source["chart"], version, cache_dir, env=env)
+                chart = source["chart"]
+                name = helm_spec.get("releaseName") or chart
+                values_path = "config" if name == main else "companions.%s" % name
+            else:
+                kind = "project"
+                chart = os.path.basename(str(source.get("path", "")).rstrip("/"))
+                chart_ref = os.path.join(collection_root, GLUE_DIR, chart)
+                if not os.path.isfile(os.path.join(chart_ref, "Chart.yaml")):
+                    raise ChartError("%s: source %d points at %s, which is not a chart of this collection (%s)"
+                                     % (meta.get("name"), index, source.get("path"), chart_ref))
+                version = None
+                values_path = "glue" if has_upstream else "config"
+            out.append({
+                "application": meta.get("name"),
+                "component": component,
+                "source_index": index,
+                "kind": kind,
+                "release_name": helm_spec.get("releaseName") or chart,
+                "release_namespace": (spec.get("destination") or {}).get("namespace"),
+                "chart_ref": chart_ref,
+                "chart": chart,
+                "version": version,
+                "repo_url": source.get("repoURL"),
+                "release_values": helm_spec.get("valuesObject") or {},
+                "chart_defaults": chart_default_values(chart_ref),
+                "values_path": values_path,
+                "values_key": (keys or {}).get(component, component),
+            })
+    return out
+
+
+
+def component_manifests(component, releases, rendered):
+    """The manifests of one component: the rendered output of each of its releases, in source order.
+
+    ``releases`` are :func:`releases`' entries, ``rendered`` the matching results of ``helm template``
+    (same order, each with ``stdout``).
+    """
+    if len(releases) != len(rendered):
+        raise ChartError("%d releases but %d rendered results" % (len(releases), len(rendered)))
+    parts = [result["stdout"] for release, result in zip(releases, rendered) if release["component"] == component]
+    return "".join(p if p.endswith("\n") or not p else p + "\n" for p in parts)
