@@ -561,6 +561,8 @@ def load_values_yaml(text, source="<string>", level=None):
 
 
 _KEY_PATH = re.compile(r"(?:/[A-Za-z0-9_][\w.-]*)+|[A-Za-z_][\w-]*(?:\.[A-Za-z0-9_][\w-]*)+")
+# Helm 3's schema errors list one key per line: "- controller: Additional property ..."
+_SCHEMA_LINE_KEY = re.compile(r"(?m)^-\s+([A-Za-z_][\w.-]*):\s")
 
 
 def blame(message, levels, names=None, helm_major=DEFAULT_HELM_MAJOR):
@@ -574,7 +576,9 @@ def blame(message, levels, names=None, helm_major=DEFAULT_HELM_MAJOR):
     provenance = values_provenance(levels, names, helm_major)
     merged = merge_values(levels, names, helm_major)
     out, seen = [], set()
-    for token in _KEY_PATH.findall(message or ""):
+    tokens = sorted([(m.start(1), m.group(1)) for m in _SCHEMA_LINE_KEY.finditer(message or "")]
+                    + [(m.start(), m.group(0)) for m in _KEY_PATH.finditer(message or "")])
+    for _, token in tokens:
         path = ".".join(p for p in token.split("/") if p) if token.startswith("/") else token
         path = path.rstrip(".")
         if path in seen:
