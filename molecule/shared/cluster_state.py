@@ -3,22 +3,22 @@
 They read the cluster (kubernetes client, admin kubeconfig), never the playbook's variables.
 """
 import os
+from pathlib import Path
 
+import yaml
 from kubernetes import client, config
 
 PREFIX = "peeks"
 ARGOCD = "argocd"
 CLUSTER_SECRET = "local-cluster"
-# Local inventory: agent-core stays off (it needs AWS); the other seven components are on.
-EXPECTED = {
-    "kagent-crds": ("-4", "agent-platform"),
-    "tofu-controller": ("-1", "flux-system"),
-    "kagent": ("0", "agent-platform"),
-    "jaeger": ("0", "agent-platform"),
-    "litellm": ("1", "agent-platform"),
-    "langfuse": ("1", "agent-platform"),
-    "agent-gateway": ("2", "agent-platform"),
-}
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = yaml.safe_load((ROOT / "gitops/charts/agent-platform/catalogue.yaml").read_text())
+# Derived from the catalogue: the local inventory enables every component enabled by default
+# (agent-core, which needs AWS, stays off).
+ENTRIES = {c["name"]: c for c in CATALOGUE["components"] if c["enabled"]}
+EXPECTED = {name: (str(c["wave"]), c.get("namespace") or "agent-platform") for name, c in ENTRIES.items()}
+PINS = dict(CATALOGUE["profiles"]["default"]["charts"])
+MIRROR = os.environ.get("APPMOD_CHART_MIRROR_URL") or "http://127.0.0.1:18879"
 
 
 def api():
@@ -65,31 +65,41 @@ def assert_on(api_client):
     assert parent, "parent Application (app-of-apps) missing"
     assert parent["spec"]["source"]["path"] == "gitops/charts/agent-platform"
     assert parent["spec"]["source"]["helm"]["valuesObject"]["enabled"] is True
+    assert parent["spec"]["source"]["helm"]["valuesObject"]["chartMirror"]["url"] == MIRROR
     bridge = "%s-agent-platform" % PREFIX
     children = {n: a for n, a in apps.items()
                 if a["metadata"].get("labels", {}).get("agent-platform.appmod.io/bridge") == bridge and n != bridge}
     assert sorted(children) == sorted("%s-agent-platform-%s" % (PREFIX, c) for c in EXPECTED)
     for component, (wave, namespace) in EXPECTED.items():
+        entry = ENTRIES[component]
         app = children["%s-agent-platform-%s" % (PREFIX, component)]
         assert app["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == wave
-        assert app["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
+        assert app["metadata"].get("finalizers") == (None if entry.get("keep") else ["resources-finalizer.argocd.argoproj.io"])
         assert app["spec"]["project"] == "default"
         assert app["spec"]["destination"] == {"server": "https://kubernetes.default.svc", "namespace": namespace}
-        assert app["spec"]["source"]["path"] == "gitops/charts/%s" % component
+        sources = app["spec"]["sources"]
+        # The upstream charts at the catalogue's pins, from the local chart mirror, then the glue from Git.
+        for chart, source in zip(entry["charts"], sources):
+            assert (source["repoURL"], source["chart"], source["targetRevision"]) == (
+                MIRROR, PINS[chart].get("chart", chart), str(PINS[chart]["version"])), component
+        for source in sources[len(entry["charts"]):]:
+            assert source["path"] == "gitops/charts/%s" % component
+            assert source["helm"]["valuesObject"]["global"] == {
+                "namespace": "agent-platform", "resourcePrefix": PREFIX, "awsRegion": "us-east-1",
+                "eksClusterName": "local-cluster"}
+        assert len(sources) == len(entry["charts"]) + (1 if entry.get("glue") else 0)
         sp = app["spec"]["syncPolicy"]
         assert sp["automated"]["selfHeal"] is True
-        assert sp["automated"]["prune"] is (component != "kagent-crds")
+        assert sp["automated"]["prune"] is (not entry.get("keep"))
         assert "CreateNamespace=true" in sp["syncOptions"]
         assert sp["retry"] == {"limit": 5, "backoff": {"duration": "5s", "factor": 2, "maxDuration": "3m"}}
         assert {"name": "Wave", "value": wave} in app["spec"]["info"]
-        vo = app["spec"]["source"]["helm"]["valuesObject"]
-        assert vo["global"] == {"namespace": "agent-platform", "resourcePrefix": PREFIX,
-                                "awsRegion": "us-east-1", "eksClusterName": "local-cluster"}
-    kagent = children["%s-agent-platform-kagent" % PREFIX]["spec"]["source"]["helm"]["valuesObject"]
-    assert kagent["replicas"] == 1  # level 4 (inventories/local/group_vars/local.yml)
-    assert kagent["llmProvider"] == "bedrock"  # level 3 (gitops/values/default/agent-platform.yaml)
-    litellm = children["%s-agent-platform-litellm" % PREFIX]["spec"]["source"]["helm"]["valuesObject"]
-    assert litellm["replicas"] == 1 and litellm["providers"] == ["bedrock"]
+    kagent = children["%s-agent-platform-kagent" % PREFIX]["spec"]["sources"][0]["helm"]["valuesObject"]
+    # level 3 (gitops/values/default/agent-platform.yaml) and level 2 (the bridge chart's defaults)
+    assert kagent["controller"]["resources"]["limits"]["memory"] == "1Gi"
+    assert kagent["providers"]["default"] == "openAI"
+    litellm = children["%s-agent-platform-litellm" % PREFIX]["spec"]["sources"][0]["helm"]["valuesObject"]
+    assert litellm["replicas"] == 1 and litellm["providers"] == ["bedrock"]  # level 4 and level 3
 
     if os.environ.get("APPMOD_EXPECT_ARGOCD", "true") == "true":
         assert_synced_in_wave_order([parent] + list(children.values()))

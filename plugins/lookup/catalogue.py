@@ -48,14 +48,11 @@ _raw:
   type: list
 """
 
-import os
-
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils import catalogue
 
-COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
 VIEWS = {
     "components": lambda data, profile: catalogue.components(data),
     "names": lambda data, profile: catalogue.names(data),
@@ -75,7 +72,7 @@ class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=variables, direct=kwargs)
         try:
-            data = catalogue.load(COLLECTION_ROOT, file=self.get_option("file"))
+            data = catalogue.load(catalogue.own_root(), file=self.get_option("file"))
             out = []
             for term in terms:
                 if term not in VIEWS:

@@ -22,6 +22,16 @@ class CatalogueError(ValueError):
     """The catalogue is malformed or a name is not in it."""
 
 
+def own_root():
+    """The root of the collection this module belongs to (plugins/plugin_utils/ is two levels down)."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+
+def load_own():
+    """The catalogue of this collection."""
+    return load(own_root())
+
+
 def path(collection_root):
     """Where the catalogue lives in a collection checkout."""
     return os.path.join(collection_root, CATALOGUE_RELPATH)

@@ -26,9 +26,10 @@ import io
 import re
 from datetime import datetime
 
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils import catalogue
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.feature_flags import WORKSHOP_TYPES
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.feature_flags import resolve as resolve_flag
-
-WORKSHOP_TYPES = ("platform-engineering", "agent-platform")  # plugin_utils/feature_flags.WORKSHOP_TYPES
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values import merge_user_values
 MODES = ("tenants", "clusters")
 DELIVERIES = ("argocd", "direct")
 MAX_PARTICIPANTS = 200
@@ -49,15 +50,17 @@ KNOWN_KEYS = {
     "vars": "extra variables for every host (e.g. agent_platform_kubeconfig, aws_endpoint_url)",
 }
 OVERRIDE_KEYS = ("values", "enable_agent_platform")
-# Cluster-scoped pieces of the platform: installed once per event in tenants mode.
-SHARED_COMPONENTS = ("kagentCrds", "tofuController")
-# Per-participant services of the roster: component key -> (service, port, ingress values key).
-SERVICES = (
-    ("litellm", "litellm", 4000),
-    ("langfuse", "langfuse", 3000),
-    ("jaeger", "jaeger", 16686),
-)
-CREDENTIAL_SECRETS = (("litellm", "litellm-api-keys"), ("langfuse", "langfuse-credentials"))
+_CATALOGUE = catalogue.load_own()
+_ENTRIES = catalogue.components(_CATALOGUE)
+# Components with cluster-scoped objects (catalogue perCluster): installed once per event in tenants mode.
+SHARED_COMPONENTS = tuple(c["key"] for c in _ENTRIES if c.get("perCluster"))
+PARTICIPANT_COMPONENTS = tuple(c["key"] for c in _ENTRIES if not c.get("perCluster"))
+# Per-participant services of the roster (catalogue endpoint): component key -> (service, port).
+SERVICES = tuple((c["key"], c["endpoint"]["service"], int(c["endpoint"]["port"])) for c in _ENTRIES
+                 if c.get("endpoint") and not c.get("perCluster"))
+CREDENTIAL_SECRETS = tuple((c["key"], c["credentials"]) for c in _ENTRIES if c.get("credentials"))
+# CRD group -> the shared component that installs it.
+SHARED_CRD_GROUPS = {g: c["key"] for c in _ENTRIES if c.get("perCluster") for g in c.get("crdGroups") or []}
 
 
 class WorkshopEventError(ValueError):
@@ -217,7 +220,7 @@ def event_hosts(event):
     """{host: vars} for the event: one host per participant, plus the shared host in tenants mode.
 
     tenants: everybody deploys into one cluster, each participant into its own namespace ``<prefix>``;
-    the cluster-scoped pieces (kagent CRDs, tofu-controller) are disabled per participant (level 6)
+    the components with cluster-scoped objects (catalogue perCluster) are disabled per participant (level 6)
     and installed once by the ``<event>-shared`` host. clusters: one EKS cluster per participant.
     """
     name = event["name"]
@@ -239,7 +242,7 @@ def event_hosts(event):
         over = event["overrides"].get(pid, {})
         values = over.get("values", {})
         if tenants:
-            values = _deep_merge(_shared_off(), values)
+            values = _merge(_shared_off(), values)
         host = dict(common)
         host.update({
             "workshop_event_participant": pid,
@@ -262,21 +265,16 @@ def event_hosts(event):
             "agent_platform_resource_prefix": name,
             "agent_platform_namespace": name,
             "agent_platform_cluster_name": "%s-shared" % name,
-            "agent_platform_cluster_values": {"components": {key: {"enabled": False} for key in
-                                                             ("kagent", "jaeger", "litellm", "langfuse", "agentGateway", "agentCore")}},
+            "agent_platform_cluster_values": {"components": {key: {"enabled": False} for key in PARTICIPANT_COMPONENTS}},
         })
         hosts[shared_host(event)] = host
     return hosts
 
 
-def _deep_merge(base, over):
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
+def _merge(*levels):
+    """Levels merged the way Helm merges -f files (nulls kept: they delete a chart default later)."""
+    return merge_user_values([dict(level or {}) for level in levels],
+                             names=["level %d" % (i + 1) for i in range(len(levels))], first_level=1)
 
 
 def _dig(values, *keys):
@@ -309,9 +307,8 @@ def participant_view(hostvars):
         "namespace": get("agent_platform_namespace"),
         "cluster": get("agent_platform_cluster_name"),
         # levels 4-6 as set in the inventory (what decides which components the participant has)
-        "values": _deep_merge(_deep_merge(dict(get("agent_platform_environment_values") or {}),
-                                          dict(get("agent_platform_tenant_values") or {})),
-                              dict(get("agent_platform_cluster_values") or {})),
+        "values": _merge(get("agent_platform_environment_values"), get("agent_platform_tenant_values"),
+                         get("agent_platform_cluster_values")),
         "argocd_namespace": get("workshop_event_argocd_namespace") or "argocd",
     }
     if mode == "clusters":
@@ -399,13 +396,13 @@ def roster_markdown(rows, event):
 def shared_components_present(crds, our_namespace):
     """Which shared components the cluster already has from someone else (tenants mode).
 
-    ``crds``: CustomResourceDefinition objects found. A kagent or tofu-controller CRD that another
+    ``crds``: CustomResourceDefinition objects found. A CRD of a shared component that another
     Helm release or Argo CD Application owns means that piece is provided by the cluster: installing
     it again would fail (Helm ownership) or fight the owner. Returns {owners: {component_key: owner},
     values_off: the level-6 values that switch those components off, summary: one line}.
     """
     owners = {}
-    groups = {"kagent.dev": "kagentCrds", "infra.contrib.fluxcd.io": "tofuController"}
+    groups = SHARED_CRD_GROUPS
     for crd in crds or []:
         meta = crd.get("metadata", {})
         group = (crd.get("spec") or {}).get("group", meta.get("name", "").split(".", 1)[-1])

@@ -96,11 +96,16 @@ def test_tenants_hosts_share_the_cluster_scoped_pieces():
     assert p2["agent_platform_resource_prefix"] == "lab-p02" == p2["agent_platform_namespace"]
     assert p2["agent_platform_tenant"] == "lab" and p2["enable_agent_platform"] is False
     comps = p2["agent_platform_cluster_values"]["components"]
-    assert comps["kagentCrds"] == {"enabled": False} and comps["tofuController"] == {"enabled": False}
+    # The components with cluster-scoped objects (catalogue perCluster) once for everybody, by the shared host.
+    catalogue = yaml.safe_load((ROOT / "gitops/charts/agent-platform/catalogue.yaml").read_text())
+    per_cluster = {c["key"] for c in catalogue["components"] if c.get("perCluster")}
+    assert per_cluster == {"kagentCrds", "tofuController", "kagent", "agentGateway"}
+    assert all(comps[key] == {"enabled": False} for key in per_cluster)
     assert comps["litellm"] == {"config": {"replicas": 2}}
     assert "enable_agent_platform" not in hosts["p01"]
     shared = hosts["lab-shared"]["agent_platform_cluster_values"]["components"]
-    assert "kagentCrds" not in shared and shared["kagent"] == {"enabled": False}
+    assert not per_cluster & set(shared) and shared["litellm"] == {"enabled": False}
+    assert set(shared) | per_cluster == {c["key"] for c in catalogue["components"]}
 
 
 def test_clusters_hosts_get_their_own_cluster():

@@ -22,7 +22,14 @@ def filters():
 
 
 def test_filter_names(filters):
-    assert sorted(filters) == sorted(FILTERS)
+    assert sorted(filters) == sorted(FILTERS + ("values_blame",))
+
+
+def test_values_blame_filter(filters, project_root):
+    levels = [{"controller": {"replicas": 1}}, {"controller": {"replicas": 3}}]
+    assert filters["values_blame"]("controller.replicas cannot be 3", levels) == [("controller.replicas", 2, 3)]
+    doc = yaml.safe_load((project_root / "plugins" / "filter" / "values_blame.yml").read_text())
+    assert doc["DOCUMENTATION"]["name"] == "values_blame" and "appmod.agent_platform.values_blame" in doc["EXAMPLES"]
 
 
 def test_filters_compute(filters):
