@@ -23,9 +23,11 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "argocd"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root: tools.localstack
 
-import argocd_helpers as h  # noqa: E402
+from tools.localstack import apps as h  # noqa: E402
+from tools.localstack.argocd import ArgoCD  # noqa: E402
+from tools.localstack.cluster import LocalCluster  # noqa: E402
 
 CHILDREN = ("first", "second", "third")
 
@@ -59,10 +61,11 @@ def main():
                     help="control run without the Application health check in argocd-cm")
     args = ap.parse_args()
 
-    if h.run(["bash", h.LOCAL_CLUSTER, "status"], check=False, timeout=120).returncode != 0:
+    if not LocalCluster().status()[0]:
         sys.exit("local control plane not up: bash scripts/local-cluster.sh up")
-    h.script("up", timeout=3600)
-    env = h.local_env()
+    argo = ArgoCD()
+    argo.up()
+    env = argo.env()
     repo = "argocd-bench"
     h.publish_fixtures(repo)
     repo_url = "%s/%s.git" % (env["ARGOCD_LOCAL_GIT_BASE"], repo)

@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # the project root: tools.localstack
 
-from faults.private_cluster import PrivateCluster  # noqa: E402
+from tools.localstack.private import PrivateCluster  # noqa: E402
 
 LEAN = {"components": {k: {"enabled": False} for k in ("tofuController", "litellm", "langfuse", "agentGateway")}}
 

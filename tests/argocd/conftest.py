@@ -1,9 +1,10 @@
 """Fixtures for the Argo CD tests (markers ``cluster`` and ``slow``).
 
-They need the local control plane (``scripts/local-cluster.sh status`` succeeds; scripts/test.sh
+They need the local control plane (healthy, as ``scripts/local-cluster.sh status`` reports; scripts/test.sh
 brings it up) and the Argo CD binary built by ``scripts/argocd-local.sh build`` (cached under
-$CACHE_ROOT/argocd/<version>/bin). Either missing -> skip, with the reason. The session fixture
-starts the local Argo CD (``argocd-local.sh up``) and stops it again if it started it.
+$CACHE_ROOT/argocd-local/<version>/bin). Either missing -> skip, with the reason. The session fixture
+starts the local Argo CD (``argocd-local.sh up``, which also starts the chart mirror) and stops it again
+if it started it.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ def _skip_reason():
     if not Path(env["ARGOCD_BIN"]).exists() and os.environ.get("ARGOCD_LOCAL_BUILD") != "1":
         return ("Argo CD binary %s missing: run `bash scripts/argocd-local.sh build` "
                 "(or set ARGOCD_LOCAL_BUILD=1 to let the tests build it)" % env["ARGOCD_BIN"])
-    status = h.run(["bash", h.LOCAL_CLUSTER, "status"], check=False, timeout=120)
-    if status.returncode != 0:
+    if not h.cluster_up():
         return "local control plane not up (`bash scripts/local-cluster.sh status` failed): run `bash scripts/local-cluster.sh up`"
     return None
 
@@ -36,7 +36,7 @@ def argocd_local():
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
-    was_up = h.script("status", check=False).returncode == 0
+    was_up = h.argocd_up()
     up = h.script("up", timeout=3600)
     print(up.stdout)
     env = h.local_env()

@@ -36,8 +36,7 @@ def _playbook(name, extra_vars=None):
 @pytest.fixture(scope="module")
 def cluster_only():
     """register_cluster.yml needs only the API server, not Argo CD."""
-    status = h.run(["bash", h.LOCAL_CLUSTER, "status"], check=False, timeout=120)
-    if status.returncode != 0:
+    if not h.cluster_up():
         pytest.skip("local control plane not up (`bash scripts/local-cluster.sh status` failed)")
 
 

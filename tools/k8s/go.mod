@@ -1,5 +1,5 @@
 // Wrapper module that pins the Kubernetes control-plane binaries built by
-// scripts/local-cluster.sh (roles/local_cluster). k8s.io/kubernetes requires its
+// tools/localstack (build spec K8S; scripts/local-cluster.sh, roles/local_cluster). k8s.io/kubernetes requires its
 // staging modules at v0.0.0 and points them at ./staging, which only works inside
 // its own repo (kubernetes#79384); here each one is replaced by its published
 // release. The list is the replace block of k8s.io/kubernetes v1.34.4 go.mod.
