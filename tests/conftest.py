@@ -32,6 +32,9 @@ def _collections_dir() -> Path:
 _COLLECTIONS = str(_collections_dir())
 if _COLLECTIONS not in sys.path:
     sys.path.insert(0, _COLLECTIONS)
+# The project's own tools (tools.localstack, tools.smoke) import from the project root.
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.append(str(PROJECT_ROOT))
 
 
 @pytest.fixture(scope="session")

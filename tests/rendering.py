@@ -1,4 +1,4 @@
-"""Every inventory x catalogue profile rendered through the real render playbook (Helm 3, as Argo CD's
+"""Fixtures shared by tests/charts and tests/cluster (imported by their conftest.py): every inventory x catalogue profile rendered through the real render playbook (Helm 3, as Argo CD's
 repo-server and direct delivery run it), and every release of it rendered again with Helm 4.
 
 Session fixtures:

@@ -10,7 +10,7 @@ import pytest
 
 from harness import run_playbook
 
-from .conftest import CATALOGUE, SETS, pod_labels, pod_specs, set_id
+from rendering import CATALOGUE, SETS, pod_labels, pod_specs, set_id
 
 pytestmark = pytest.mark.helm
 ENTRIES = {c["name"]: c for c in CATALOGUE["components"]}
