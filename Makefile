@@ -16,3 +16,5 @@ cluster-up:
 	bash scripts/local-cluster.sh up
 cluster-down:
 	bash scripts/local-cluster.sh down
+smoke:
+	bash scripts/smoke.sh
