@@ -15,7 +15,7 @@ options:
   _terms:
     description:
       - The view - C(components) (the entries, in wave order), C(names), C(keys) (name -> values key), C(roles)
-        (name -> role), C(waves) (name -> wave), C(kept_crd_groups), C(charts) (chart -> pin of O(profile)),
+        (name -> role), C(waves) (name -> wave), C(kept_crd_groups), C(crd_groups) (every CRD group the components install), C(charts) (chart -> pin of O(profile)),
         C(manifests) (prerequisite manifest -> pin of O(profile)), C(profiles), C(profile_values) (what O(profile) adds to the bridge chart's defaults) or C(prerequisites) (a list of C(name), C(component),
         C(pin)).
     type: list
@@ -60,6 +60,7 @@ VIEWS = {
     "roles": lambda data, profile: catalogue.roles(data),
     "waves": lambda data, profile: catalogue.waves(data),
     "kept_crd_groups": lambda data, profile: catalogue.kept_crd_groups(data),
+    "crd_groups": lambda data, profile: catalogue.crd_groups(data),
     "charts": catalogue.profile_charts,
     "manifests": catalogue.profile_manifests,
     "prerequisites": catalogue.prerequisites,

@@ -9,8 +9,7 @@ module: application_releases
 short_description: The Helm releases behind the sources of Argo CD Applications, with their charts on disk
 version_added: 0.2.0
 description:
-  - For every source of every Application in O(applications), returns the Helm release Argo CD would render:
-    release name, namespace, values (the source's C(helm.valuesObject)), and a local C(chart_ref).
+  - For every source of every Application in O(applications), returns the Helm release Argo CD would render - release name, namespace, values (the source's C(helm.valuesObject)), and a local C(chart_ref).
   - Upstream charts (a source with C(chart)) are pulled once with C(helm pull) into O(cache_dir), keyed by
     repository, chart and version; a repository URL without scheme is Argo CD's Helm-OCI form and is pulled as
     C(oci://). The project's own charts (a Git source with C(path)) are the folders C(gitops/charts/<name>) of
@@ -115,7 +114,8 @@ releases:
       description: The chart's own values.yaml.
       type: dict
     values_path:
-      description: Where in C(components.<key>) the values levels set this source's values (C(config),
+      description: >-
+        Where in C(components.<key>) the values levels set this source's values (C(config),
         C(companions.<chart>) or C(glue)).
       type: str
     values_key:

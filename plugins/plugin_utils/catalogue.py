@@ -119,6 +119,12 @@ def waves(data):
     return {c["name"]: int(c["wave"]) for c in components(data)}
 
 
+def crd_groups(data):
+    """API groups of every CRD the components install (Argo CD never deletes a CRD, argo-cd#6078: removing
+    them is a deliberate step)."""
+    return sorted({g for c in data["components"] for g in c.get("crdGroups") or []})
+
+
 def kept_crd_groups(data):
     """API groups of the CRDs that outlive their Application (removed only on purpose)."""
     return sorted({g for c in data["components"] if c.get("keep") for g in c.get("crdGroups") or []})
