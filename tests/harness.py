@@ -19,6 +19,24 @@ VENV_BIN = ROOT / ".venv" / "bin"
 KUBECTL = TOOLS_BIN / "kubectl"
 MIRROR_DIR = Path(os.environ.get("APPMOD_CHART_MIRROR_DIR") or "/work/shared/chart-mirror")
 RECAP_RE = re.compile(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", re.M)
+# The seed's "Test Kagent agent creation" objects in kagent.dev/v1alpha2, the version the pinned kagent serves:
+# v1alpha1's systemPrompt is declarative.systemMessage, the inline model a ModelConfig referenced by name, and the
+# Agent carries the pod security context Pod Security `restricted` needs (the controller sets none by itself).
+SMOKE_MODEL = {"apiVersion": "kagent.dev/v1alpha2", "kind": "ModelConfig",
+               "metadata": {"name": "bedrock-claude", "namespace": "agent-platform"},
+               "spec": {"provider": "Bedrock", "model": "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+                        "bedrock": {"region": "us-east-1"}}}
+SMOKE_AGENT = {"apiVersion": "kagent.dev/v1alpha2", "kind": "Agent",
+               "metadata": {"name": "test-agent", "namespace": "agent-platform"},
+               "spec": {"type": "Declarative", "declarative": {
+                   "systemMessage": "You are a helpful assistant", "modelConfig": "bedrock-claude",
+                   "deployment": {
+                       "podSecurityContext": {"runAsNonRoot": True, "runAsUser": 65532, "runAsGroup": 65532,
+                                              "seccompProfile": {"type": "RuntimeDefault"}},
+                       "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                                           "capabilities": {"drop": ["ALL"]}}}}}}
+
+
 # The levels and inputs a playbook reads from the environment: a test starts from none of them.
 FLAG_ENV = ("WORKSHOP_TYPE", "ENABLE_AGENT_PLATFORM")
 
@@ -124,19 +142,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+STACK_MIRROR_PORT = 18879   # the local stack's (tools/localstack mirror)
+TEST_MIRROR_PORT = 18889    # a test session's own, when the stack's is not up: a fixed port keeps chart cache
+                            # keys and rendered output the same from one session to the next
+
+
 class ChartMirror:
-    """The offline chart mirror served on loopback for a test session (or the one already running at
-    APPMOD_CHART_MIRROR_URL, e.g. the local stack's)."""
+    """The offline chart mirror served on loopback for a test session: the one at APPMOD_CHART_MIRROR_URL, else
+    the local stack's if it answers, else one of the session's own."""
 
     def __init__(self):
         self.url = os.environ.get("APPMOD_CHART_MIRROR_URL", "")
         self._proc = None
 
     def __enter__(self):
+        if not self.url and _answers(STACK_MIRROR_PORT):
+            self.url = "http://127.0.0.1:%d" % STACK_MIRROR_PORT
         if not self.url:
             if not (MIRROR_DIR / "index.yaml").is_file():
                 raise RuntimeError("no chart mirror at %s (set APPMOD_CHART_MIRROR_DIR)" % MIRROR_DIR)
-            port = free_port()
+            port = TEST_MIRROR_PORT if not _answers(TEST_MIRROR_PORT) else free_port()
             self._proc = subprocess.Popen([sys.executable, "-m", "http.server", "--bind", "127.0.0.1",
                                            "--directory", str(MIRROR_DIR), str(port)],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

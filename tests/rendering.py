@@ -35,18 +35,39 @@ def load_docs(text: str) -> list[dict]:
     return [d for d in yaml.safe_load_all(text) if d]
 
 
+# What a render depends on: a rendered set is reused across test folders (tests/charts, tests/cluster run
+# in separate pytest processes in CI) as long as none of these changed.
+RENDER_INPUTS = ("gitops", "inventories", "plugins", "roles/agent_platform", "roles/feature_flags", "playbooks/render.yml",
+                 "playbooks/resolve-flag.yml", "ansible.cfg")
+
+
+def render_key() -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    for top in RENDER_INPUTS:
+        path = ROOT / top
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for file in files:
+            digest.update(str(file.relative_to(ROOT)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
 @pytest.fixture(scope="session")
-def rendered_sets(chart_mirror_url, tmp_path_factory):
-    base = tmp_path_factory.mktemp("rendered")
+def rendered_sets(chart_mirror_url):
+    base = ROOT / "out" / "test-renders" / render_key()
 
     def one(key):
         inventory, profile = key
         out = base / set_id(key)
+        if (out / "done").is_file():
+            return key, out / CLUSTERS[inventory]
         run = run_playbook("render.yml", "inventories/%s" % inventory,
                            {"render_dir": out, "enable_agent_platform": "true",
                             "agent_platform_chart_mirror_url": chart_mirror_url,
                             "agent_platform_catalogue_profile": profile})
         assert run.rc == 0, "%s: %s" % (key, run.why())
+        (out / "done").write_text("rendered\n")
         return key, out / CLUSTERS[inventory]
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:

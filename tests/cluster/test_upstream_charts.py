@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from harness import MIRROR_DIR, ROOT
+from harness import MIRROR_DIR, SMOKE_AGENT, SMOKE_MODEL
 from rendering import CATALOGUE, SETS, set_id
 
 pytestmark = [pytest.mark.cluster]
@@ -77,24 +77,6 @@ def test_the_api_server_accepts_every_rendered_object(control_planes, manifests,
                 continue
             problems.append("%s: %s: %s %s" % (component, problem["object"], problem["message"], problem["fields"]))
     assert not problems, "\n".join(problems)
-
-
-SMOKE_MODEL = {"apiVersion": "kagent.dev/v1alpha2", "kind": "ModelConfig",
-               "metadata": {"name": "bedrock-claude", "namespace": "agent-platform"},
-               "spec": {"provider": "Bedrock", "model": "us.anthropic.claude-3-5-sonnet-20241022-v2:0",
-                        "bedrock": {"region": "us-east-1"}}}
-# The seed's "Test Kagent agent creation" block in kagent.dev/v1alpha2: v1alpha1's systemPrompt is
-# declarative.systemMessage, the inline model a ModelConfig referenced by name; the pod security context
-# Pod Security `restricted` needs (the controller sets none by itself).
-SMOKE_AGENT = {"apiVersion": "kagent.dev/v1alpha2", "kind": "Agent",
-               "metadata": {"name": "test-agent", "namespace": "agent-platform"},
-               "spec": {"type": "Declarative", "declarative": {
-                   "systemMessage": "You are a helpful assistant", "modelConfig": "bedrock-claude",
-                   "deployment": {
-                       "podSecurityContext": {"runAsNonRoot": True, "runAsUser": 65532, "runAsGroup": 65532,
-                                              "seccompProfile": {"type": "RuntimeDefault"}},
-                       "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                                           "capabilities": {"drop": ["ALL"]}}}}}}
 
 
 def test_the_seeds_smoke_objects_are_accepted_and_bad_ones_refused(control_plane, manifests):

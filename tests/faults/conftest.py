@@ -17,7 +17,8 @@ LEAN = {"components": {k: {"enabled": False} for k in ("tofuController", "litell
 EXTRA = {"agent_platform_resource_prefix": PREFIX, "agent_platform_cluster_values": LEAN}
 EXPECTED_APPS = sorted(["%s-agent-platform" % PREFIX] + ["%s-agent-platform-%s" % (PREFIX, c)
                                                           for c in ("kagent-crds", "kagent", "jaeger")])
-EXPECTED_RELEASES = {("agent-platform", "kagent-crds"), ("agent-platform", "kagent"), ("agent-platform", "jaeger")}
+# One release per source: the upstream charts and the glue charts.
+EXPECTED_RELEASES = {("agent-platform", r) for r in ("kagent-crds", "kagent", "kagent-glue", "jaeger", "jaeger-glue")}
 
 
 @pytest.fixture(scope="module")
