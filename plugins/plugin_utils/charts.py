@@ -156,3 +156,23 @@ def component_manifests(component, releases, rendered):
         raise ChartError("%d releases but %d rendered results" % (len(releases), len(rendered)))
     parts = [result["stdout"] for release, result in zip(releases, rendered) if release["component"] == component]
     return "".join(p if p.endswith("\n") or not p else p + "\n" for p in parts)
+
+
+def template_crds(manifests):
+    """Names of the CustomResourceDefinitions a chart renders from its templates (``helm template`` output).
+
+    The ones of its ``crds/`` folder (``# Source: <chart>/crds/...``, with ``--include-crds``) are left out: Helm
+    installs those only when absent and never takes ownership of them, so they need no adoption.
+    """
+    import yaml
+
+    names, source = [], ""
+    for part in (manifests or "").split("\n---"):
+        for line in part.splitlines():
+            if line.startswith("# Source: "):
+                source = line[len("# Source: "):]
+                break
+        doc = yaml.safe_load(part) if part.strip() else None
+        if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition" and "/crds/" not in "/" + source:
+            names.append(doc["metadata"]["name"])
+    return names

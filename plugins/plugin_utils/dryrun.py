@@ -116,3 +116,27 @@ class Validator:
         for obj in ordered:
             problems += self.apply(obj, namespace, dry_run=obj.get("kind") not in real_kinds)
         return problems
+
+
+def stale_objects(api_client, objects):
+    """The objects the API server lacks, or holds with other annotations (a manifest bundle records its version
+    there, e.g. gateway.networking.k8s.io/bundle-version): what an apply would really change."""
+    from kubernetes.client.exceptions import ApiException
+    from kubernetes.dynamic import DynamicClient
+    from kubernetes.dynamic.exceptions import ResourceNotFoundError
+
+    dyn = DynamicClient(api_client)
+    stale = []
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        try:
+            resource = dyn.resources.get(api_version=obj["apiVersion"], kind=obj["kind"])
+            live = resource.get(name=meta["name"], namespace=meta.get("namespace") if resource.namespaced else None)
+        except (ResourceNotFoundError, ApiException) as exc:
+            if isinstance(exc, ApiException) and exc.status != 404:
+                raise
+            stale.append(describe(obj))
+            continue
+        if dict(live.metadata.annotations or {}) != (meta.get("annotations") or {}):
+            stale.append(describe(obj))
+    return stale

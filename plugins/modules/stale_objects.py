@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appmod.agent_platform
+# Apache License 2.0
+# Documentation only: the work is done on the controller by the action plugin plugins/action/stale_objects.py.
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: stale_objects
+short_description: Which objects of a manifest bundle the cluster lacks or holds at another version
+version_added: 0.2.0
+description:
+  - Reads every object of O(manifests) from the API server and returns those that are missing or whose annotations
+    differ from the manifest's (bundles such as the Gateway API CRDs record their version in an annotation).
+  - A server-side apply of an unchanged bundle still rewrites managedFields once a status writer has touched an object,
+    which M(kubernetes.core.k8s) reports as a change; applying only when this returns something keeps reruns at
+    C(changed=0).
+  - Runs on the controller (an action plugin) with the kubernetes client; changes nothing.
+options:
+  manifests:
+    description: The manifests, as multi-document YAML text.
+    type: str
+    required: true
+  kubeconfig:
+    description: Kubeconfig path; default C(K8S_AUTH_KUBECONFIG), else the client's default (C(~/.kube/config)).
+    type: path
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: none
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  platform:
+    description: Target OS/families that can be operated against.
+    support: N/A
+    platforms: posix
+seealso:
+  - module: kubernetes.core.k8s
+author:
+  - Platform Engineering on EKS maintainers
+"""
+
+EXAMPLES = r"""
+- name: What of the Gateway API bundle needs applying
+  appmod.agent_platform.stale_objects:
+    manifests: "{{ lookup('ansible.builtin.file', 'gateway-api-v1.6.0-standard-install.yaml') }}"
+    kubeconfig: ~/.kube/config
+  register: stale
+"""
+
+RETURN = r"""
+stale:
+  description: C(<Kind> [<namespace>/]<name>) of every object to apply (empty when the cluster holds the bundle).
+  returned: success
+  type: list
+  elements: str
+"""
