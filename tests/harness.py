@@ -109,6 +109,13 @@ def run(cmd: list[str], extra_env: dict | None = None, timeout: int = 3600, cwd:
     return Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started, parse_recap(proc.stdout))
 
 
+def run_timed(cmd: list[str], environ: dict, timeout: int) -> Run:
+    """Run a command from the project root with exactly ``environ``; its Run with recap and duration."""
+    started = time.monotonic()
+    proc = subprocess.run(cmd, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=timeout)
+    return Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - started, parse_recap(proc.stdout))
+
+
 def run_playbook(name: str, inventory: str | Path = "inventories/dev", extra_vars: dict | None = None,
                  extra_env: dict | None = None, check: bool = False, args=(), timeout: int = 3600) -> Run:
     return run(playbook_cmd(name, inventory, extra_vars, check, args), extra_env, timeout)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers_runs import Run, run_timed  # tests/ is the import root (no __init__.py)
+from harness import Run, run_timed  # tests/ is the import root (no __init__.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"

@@ -35,9 +35,9 @@ PLATFORM = {
     "unknown component": ({"agent_platform_cluster_values": {"components": {"kagnet": {"enabled": True}}}}, {},
                           ["kagnet", "components"]),
     "prefix not a DNS label": ({"agent_platform_resource_prefix": "bad.prefix"}, {}, ["agent_platform_resource_prefix"]),
-    "Application name too long": (
-        {"agent_platform_cluster_values": {"components": {"agentGateway": {"name": "gateway-" + "x" * 40}}}}, {},
-        ["Application name", "63"]),
+    "component key the bridge does not know": (
+        {"agent_platform_cluster_values": {"components": {"agentGateway": {"name": "gateway"}}}}, {},
+        ["components.agentGateway", "name"]),
     "bad syncWave": ({"agent_platform_cluster_values": {"components": {"jaeger": {"syncWave": "soon"}}}}, {},
                      ["syncWave"]),
     "state maybe": ({"agent_platform_state": "maybe"}, {}, ["agent_platform_state", "maybe"]),
@@ -46,34 +46,34 @@ PLATFORM = {
                            ["agent_platform_cluster_values", "enabled"]),
     "chart revision empty": ({"agent_platform_repo_revision": ""}, {}, ["agent_platform_repo_revision"]),
     "missing model ID (values level)": (
-        {"agent_platform_cluster_values": {"components": {"kagent": {"config": {"modelConfig": {"model": ""}}}}}}, {},
-        ["kagent", "modelConfig", "model"]),
+        {"agent_platform_cluster_values": {"components": {"kagent": {"config": {"providers": {"openAI": {"model": ""}}}}}}},
+        {}, ["kagent_values.providers.openAI.model", "components.kagent.config.providers"]),
     "unpinned image (values level)": (
         {"agent_platform_cluster_values": {"components": {"litellm": {"config": {"image": {"tag": "latest"}}}}}}, {},
-        ["litellm", "latest"]),
+        ["bad-agent-platform-litellm", "latest", "level 6 (cluster overrides"]),
     "replicas three (values level)": (
         {"agent_platform_cluster_values": {"components": {"litellm": {"config": {"replicas": "three"}}}}}, {},
-        ["litellm", "replicas"]),
+        ["bad-agent-platform-litellm", 'replicas="three" was set by level 6 (cluster overrides']),
+    "upstream chart refuses a value (kagent 0.7 on SQLite)": (
+        {"agent_platform_catalogue_profile": "seed",
+         "agent_platform_cluster_values": {"components": {"kagent": {"config": {"controller": {"replicas": 2}}}}}}, {},
+        ["chart kagent 0.7.9 refuses its values", "controller.replicas=2 was set by level 6 (cluster overrides"]),
+    "catalogue profile unknown": ({"agent_platform_catalogue_profile": "newest"}, {},
+                                  ["agent_platform_catalogue_profile", "newest"]),
+    "chart mirror not a URL": ({"agent_platform_chart_mirror_url": "mirror.internal"}, {},
+                               ["agent_platform_chart_mirror_url"]),
     "unreachable API server": ({"agent_platform_kubeconfig": "@DIR@/unreachable.kubeconfig"}, {},
                                ["unreachable.kubeconfig", "Connection refused"]),
     "kubeconfig is garbage": ({"agent_platform_kubeconfig": "@DIR@/garbage.kubeconfig"}, {},
                               ["garbage.kubeconfig"]),
 }
 
-# components.yml: each component role's invalid required variable (values checked by the role preflight).
+# components.yml (direct delivery of chosen components).
 COMPONENTS = {
-    "tofu_controller values a list": (["tofu_controller"], {"tofu_controller_values": ["replicas", 1]},
-                                      ["tofu_controller_values", "dict"]),
-    "kagent empty modelConfig.model": (["kagent"], {"kagent_values": {"modelConfig": {"model": ""}}},
-                                       ["kagent_values", "modelConfig", "model"]),
-    "jaeger namespace not a DNS label": (["jaeger"], {"jaeger_namespace": "Bad_Jaeger"}, ["jaeger_namespace", "Bad_Jaeger"]),
-    "litellm replicas three": (["litellm"], {"litellm_values": {"replicas": "three"}}, ["litellm_values", "replicas"]),
-    "langfuse values a string": (["langfuse"], {"langfuse_values": "postgres: false"}, ["langfuse_values", "dict"]),
-    "agent_gateway unknown key": (["agent_gateway"], {"agent_gateway_values": {"replicaz": 2}},
-                                  ["agent_gateway_values", "replicaz"]),
-    "agent_core image tag latest": (["agent_core"], {"agent_core_values": {"image": {"tag": "latest"}}},
-                                    ["agent_core_values", "latest"]),
+    "unknown component selected": (["kagent", "grafana"], {}, ["unknown components", "grafana"]),
     "components_state maybe": (["jaeger"], {"components_state": "maybe"}, ["components_state"]),
+    "litellm model list without a model": (["litellm"], {"agent_platform_cluster_values": {"components": {"litellm": {
+        "config": {"models": [{"model_name": "x"}]}}}}}, ["litellm_values.models", "litellm_params.model"]),
 }
 
 EXISTING_RENDER_CASES = 11  # tests/playbooks/test_bad_input.py
@@ -119,10 +119,10 @@ def test_agent_platform_playbook_refuses(case, tmp_path, run_playbook, cluster_s
 @pytest.mark.parametrize("case", list(COMPONENTS))
 def test_components_playbook_refuses(case, tmp_path, run_playbook, cluster_snapshot, shared_kubeconfig):
     components, extra, needles = COMPONENTS[case]
-    evars = {"agent_platform_kubeconfig": str(shared_kubeconfig), "components": components,
-             **{"%s_namespace" % c: "bad-comp" for c in components}}
+    evars = copy.deepcopy(OWN)
+    evars.update({"agent_platform_kubeconfig": str(shared_kubeconfig), "components": components})
     evars.update(extra)
-    run = run_playbook("components.yml", inventory=None, extra_vars=evars)
+    run = run_playbook("components.yml", extra_vars=evars)
     _check(run, needles)
     cluster_snapshot()
 

@@ -18,7 +18,8 @@ CATALOGUE = yaml.safe_load((ROOT / "gitops/charts/agent-platform/catalogue.yaml"
 
 @pytest.fixture(scope="module")
 def installed(private_cluster):
-    run = components(private_cluster)
+    # -v: the generated credentials must stay out of even the verbose output
+    run = components(private_cluster, verbose=True)
     assert run.rc == 0, run.out[-6000:]
     return run
 
@@ -68,6 +69,58 @@ def test_the_seeds_smoke_agent_is_accepted(installed, private_cluster):
 
     kubectl(private_cluster.kubeconfig, "apply", "--dry-run=server", "-f", "-",
             input=yaml.safe_dump_all([SMOKE_MODEL, SMOKE_AGENT]))
+
+
+def _selects(selector, labels) -> bool:
+    """Kubernetes label-selector semantics (matchLabels and matchExpressions); {} selects every pod."""
+    selector = selector or {}
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr["key"], expr["operator"], expr.get("values") or []
+        if (op == "In" and labels.get(key) not in values) or (op == "NotIn" and labels.get(key) in values) \
+                or (op == "Exists" and key not in labels) or (op == "DoesNotExist" and key in labels):
+            return False
+    return True
+
+
+def test_every_platform_pod_is_isolated_by_network_policies(installed, private_cluster):
+    """Every pod the charts run (the upstream charts' and the glue's) is selected by a NetworkPolicy of both
+    types in its namespace: ingress and egress denied unless a policy allows them."""
+    uncovered = []
+    for ns in (NS, "flux-system"):
+        policies = [p["spec"] for p in private_cluster.get("networkpolicies", "-n", ns)]
+        for pod in private_cluster.get("pods", "-n", ns):
+            labels = pod["metadata"].get("labels") or {}
+            types = {t for p in policies if _selects(p.get("podSelector"), labels) for t in p.get("policyTypes") or []}
+            if not {"Ingress", "Egress"} <= types:
+                uncovered.append("%s/%s: %s" % (ns, pod["metadata"]["name"], sorted(types)))
+    assert not uncovered, "pods no NetworkPolicy isolates: %s" % uncovered
+
+
+def test_generated_values_appear_in_no_output_values_or_object(installed, private_cluster):
+    """The generated credentials are nowhere but in their Secrets: not in the converge's output, the
+    Applications, any ConfigMap or any Helm release's values."""
+    import base64
+    import json
+    import subprocess
+
+    values = {}
+    for name in ("litellm-api-keys", "langfuse-credentials"):
+        secret = yaml.safe_load(private_cluster.kubectl("get", "secret", name, "-n", NS, "-o", "yaml").stdout)
+        values.update({"%s:%s" % (name, k): base64.b64decode(v).decode() for k, v in secret["data"].items()})
+    helm = str(ROOT / ".tools/bin/helm3")
+    releases = json.loads(subprocess.run([helm, "--kubeconfig", str(private_cluster.kubeconfig), "list", "-A", "-o", "json"],
+                                         capture_output=True, text=True, check=True).stdout)
+    texts = {"converge output": installed.out,
+             "Applications": json.dumps(private_cluster.get("applications.argoproj.io", "-n", "argocd")),
+             "ConfigMaps": json.dumps(private_cluster.get("configmaps", "-A")),
+             "Helm release values": "\n".join(subprocess.run(
+                 [helm, "--kubeconfig", str(private_cluster.kubeconfig), "get", "values", "-a", "-n", r["namespace"], r["name"]],
+                 capture_output=True, text=True).stdout for r in releases)}
+    leaks = ["%s in %s" % (name, where) for name, value in values.items() for where, text in texts.items() if value in text]
+    assert len(values) == 8 and all(len(v) >= 16 for v in values.values())
+    assert not leaks, leaks
 
 
 def test_second_run_changes_nothing(installed, private_cluster):

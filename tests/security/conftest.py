@@ -29,11 +29,11 @@ def ansible_env():
 
 
 @pytest.fixture(scope="session")
-def rendered(tmp_path_factory):
+def rendered(tmp_path_factory, chart_mirror_url):
     out = tmp_path_factory.mktemp("security-render")
     proc = subprocess.run([str(ROOT / ".venv/bin/ansible-playbook"), "playbooks/render.yml", "-i", "inventories/dev",
-                           "-e", json.dumps({"render_dir": str(out)})], cwd=ROOT, env=ansible_env(),
-                          capture_output=True, text=True, timeout=600)
+                           "-e", json.dumps({"render_dir": str(out), "agent_platform_chart_mirror_url": chart_mirror_url})],
+                          cwd=ROOT, env=ansible_env(), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     objects = []
     for path in sorted(out.rglob("manifests.yaml")):

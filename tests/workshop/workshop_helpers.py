@@ -8,22 +8,25 @@ from pathlib import Path
 
 import yaml
 
-from helpers_runs import Run, run_timed  # tests/ is the import root (no __init__.py)
+from harness import Run, run_timed  # tests/ is the import root (no __init__.py)
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 KUBECONFIG = Path(os.environ.get("APPMOD_KUBECONFIG") or ROOT / ".local-cluster" / "kubeconfig")
 KUBECTL = ROOT / ".tools" / "bin" / "kubectl"
 
-# What every local tenants event of these tests uses (events/example.yml without overrides).
+# What every local tenants event of these tests uses: the local inventory's repository, chart mirror and
+# level 4 (events/example.yml without overrides), read from the inventory rather than copied.
+_LOCAL_ALL = yaml.safe_load((ROOT / "inventories/local/group_vars/all.yml").read_text())
+_LOCAL_ENV = yaml.safe_load((ROOT / "inventories/local/group_vars/local.yml").read_text())
 LOCAL_VARS = {
     "agent_platform_local_cluster": True,
     "agent_platform_kubeconfig": str(KUBECONFIG),
-    "agent_platform_repo_url": "git://127.0.0.1:19418/agent-platform.git",
-    "agent_platform_repo_revision": "main",
+    "agent_platform_repo_url": _LOCAL_ALL["agent_platform_repo_url"],
+    "agent_platform_repo_revision": _LOCAL_ALL["agent_platform_repo_revision"],
+    "agent_platform_chart_mirror_url": "http://127.0.0.1:18879",
     "agent_platform_environment": "local",
-    "agent_platform_environment_values": {"components": {"kagent": {"config": {"replicas": 1}},
-                                                         "litellm": {"config": {"replicas": 1}}}},
+    "agent_platform_environment_values": _LOCAL_ENV["agent_platform_environment_values"],
 }
 
 
