@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -176,3 +177,73 @@ def template_crds(manifests):
         if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition" and "/crds/" not in "/" + source:
             names.append(doc["metadata"]["name"])
     return names
+
+
+_VALUES_REF = re.compile(r"\.Values((?:\.[A-Za-z_][\w]*)+)|index\s+\.Values((?:\s+\"[^\"]+\")+)")
+# A mapping a template reaches with a computed key (index .Values.providers $name) or ranges over: every key
+# below it is read.
+_VALUES_DYNAMIC = re.compile(r"index\s+\.Values((?:\.[A-Za-z_][\w]*)+)\s+\$|range\s+[^}]*:=\s*\.Values((?:\.[A-Za-z_][\w]*)+)")
+
+
+def _chart_files(chart_ref):
+    """{relative path: text} of a chart's values.yaml and templates, from a folder or an archive (subcharts
+    included, as charts/<name>/...)."""
+    files = {}
+    if os.path.isdir(chart_ref):
+        for base, _, names in os.walk(chart_ref):
+            for name in names:
+                rel = os.path.relpath(os.path.join(base, name), chart_ref)
+                if name in ("values.yaml", "Chart.yaml") or "/templates/" in "/" + rel.replace(os.sep, "/"):
+                    with open(os.path.join(base, name), encoding="utf-8", errors="replace") as handle:
+                        files[rel.replace(os.sep, "/")] = handle.read()
+        return files
+    with tarfile.open(chart_ref, "r:gz") as archive:
+        for member in archive.getmembers():
+            if not member.isfile():
+                continue
+            rel = member.name.split("/", 1)[1] if "/" in member.name else member.name
+            if rel.endswith(("values.yaml", "Chart.yaml")) and rel.count("/") in (0, 2) or "/templates/" in "/" + rel:
+                files[rel] = archive.extractfile(member).read().decode("utf-8", errors="replace")
+    return files
+
+
+def chart_value_paths(chart_ref):
+    """(defaults, references, open_paths) of a chart: its values.yaml with each subchart's values.yaml under the
+    subchart's name; the set of dotted values paths its templates (and its subcharts', prefixed) name with
+    ``.Values.a.b`` or ``index .Values "a" "b"``; and the paths whose every key is read (a template reaches
+    them with a computed key or ranges over them). What a user may set is what one of them knows."""
+    defaults, refs, open_paths = {}, set(), set()
+    for rel, text in _chart_files(chart_ref).items():
+        parts = rel.split("/")
+        prefix = ()
+        # charts/<sub>/... (one level of subcharts: deeper ones are reached through their parent's values)
+        if parts[0] == "charts" and len(parts) > 2:
+            prefix = (parts[1],)
+            parts = parts[2:]
+        if parts == ["values.yaml"]:
+            data = yaml.safe_load(text) or {}
+            if not isinstance(data, dict):
+                continue
+            if prefix:
+                sub = defaults.setdefault(prefix[0], {})
+                if isinstance(sub, dict):
+                    for key, value in data.items():
+                        sub.setdefault(key, value)
+            else:
+                for key, value in data.items():
+                    if isinstance(value, dict) and isinstance(defaults.get(key), dict):
+                        value = dict(value, **defaults[key])
+                    defaults[key] = value
+        elif parts == ["Chart.yaml"]:
+            # A dependency's condition ("kmcp.enabled, other.enabled") is read by Helm itself.
+            for dep in (yaml.safe_load(text) or {}).get("dependencies") or []:
+                for cond in str(dep.get("condition") or "").split(","):
+                    if cond.strip():
+                        refs.add(prefix + tuple(cond.strip().split(".")))
+        elif parts[0] == "templates":
+            for dotted, indexed in _VALUES_REF.findall(text):
+                path = tuple(dotted.strip(".").split(".")) if dotted else tuple(re.findall(r'"([^"]+)"', indexed))
+                refs.add(prefix + path)
+            for indexed, ranged in _VALUES_DYNAMIC.findall(text):
+                open_paths.add(prefix + tuple((indexed or ranged).strip(".").split(".")))
+    return defaults, refs, open_paths

@@ -584,7 +584,11 @@ def blame(message, levels, names=None, helm_major=DEFAULT_HELM_MAJOR):
         if path in seen:
             continue
         under = [lvl for key, lvl in provenance.items() if key == path or key.startswith(path + ".")]
-        if not under:
+        while not under and "." in path:
+            # models.0 (a list item) -> models: lists are leaves of the provenance
+            path = path.rsplit(".", 1)[0]
+            under = [lvl for key, lvl in provenance.items() if key == path]
+        if not under or path in seen:
             continue
         seen.add(path)
         node = merged

@@ -73,7 +73,8 @@ COMPONENTS = {
     "unknown component selected": (["kagent", "grafana"], {}, ["unknown components", "grafana"]),
     "components_state maybe": (["jaeger"], {"components_state": "maybe"}, ["components_state"]),
     "litellm model list without a model": (["litellm"], {"agent_platform_cluster_values": {"components": {"litellm": {
-        "config": {"models": [{"model_name": "x"}]}}}}}, ["litellm_values.models", "litellm_params.model"]),
+        "config": {"models": [{"model_name": "x"}]}}}}},
+        ["models.0: litellm_params is required", 'models=[{"model_name": "x"}] was set by level 6 (cluster overrides']),
 }
 
 EXISTING_RENDER_CASES = 11  # tests/playbooks/test_bad_input.py

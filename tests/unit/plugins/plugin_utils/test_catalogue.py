@@ -159,7 +159,9 @@ def test_oci_repository_secrets():
      [("controller.replicas", 4, 3)]),
     ("litellm:\n- controller: Additional property replica is not allowed", [("controller", 4, {"replicas": 3})]),
     ("nothing to see here", []),
+    ("litellm:\n- models.0: litellm_params is required", [("models", 4, [{"a": 1}])]),
 ])
 def test_blame_names_the_level_of_each_key_a_message_names(message, expected):
-    levels = [{"controller": {"replicas": 1}, "database": {"type": "sqlite"}}, None, None, {"controller": {"replicas": 3}}]
+    levels = [{"controller": {"replicas": 1}, "database": {"type": "sqlite"}}, None, None,
+              {"controller": {"replicas": 3}, "models": [{"a": 1}]}]
     assert helm_values.blame(message, levels) == expected
