@@ -23,19 +23,19 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from datetime import datetime
 
-from ansible_collections.appmod.agent_platform.plugins.plugin_utils import catalogue
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils import catalogue, validation
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.feature_flags import WORKSHOP_TYPES
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.feature_flags import resolve as resolve_flag
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values import merge_user_values
 MODES = ("tenants", "clusters")
 DELIVERIES = ("argocd", "direct")
 MAX_PARTICIPANTS = 200
-MAX_PREFIX = 30  # agent_platform_resource_prefix: '<prefix>-agent-platform-tofu-controller' must fit 63
-DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]$")  # the agent_platform role's preflight rule
+# The agent_platform role's rules (plugin_utils/validation.py): one spelling of each.
+MAX_PREFIX = validation.MAX_PREFIX
+DNS_LABEL = validation.DNS_LABEL
+REGION = validation.AWS_REGION
 KNOWN_KEYS = {
     "plugin": "the inventory plugin (appmod.agent_platform.workshop_event)",
     "name": "event name, a DNS label",
