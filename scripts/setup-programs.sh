@@ -5,15 +5,12 @@
 #   litellm   a venv from requirements-litellm.txt (hash-checked), keyed by the file's sha256:
 #             $CACHE_ROOT/litellm/<sha256[:16]>/venv (outside the work tree: a venv inside it would be linted
 #             by yamllint and packed into the collection artefact); LITELLM_VENV overrides the path
-#   jaeger    Jaeger v2 from tools/jaeger (go module)          -> $CACHE_ROOT/jaeger/<module version>/bin/jaeger
-#   mockllm   loopback mock LLM server from tools/mockllm     -> $CACHE_ROOT/mockllm/<module version>/bin/mockllm
-#   kagent    controller, Go agent runtime, e2e mockllm from the kagent source archive (tools/kagent/build.sh)
-#                                                               -> $CACHE_ROOT/kagent/<version>/bin/{kagent-controller,kagent-adk,mockllm}
+#   jaeger, mockllm, kagent   the Go programs, built by the local stack's one Go build routine from their build
+#             specs in tools/localstack/builds.py (python -m tools.localstack build jaeger mockllm kagent):
+#             $CACHE_ROOT/<name>/<version>/bin
 #
 # Usage: scripts/setup-programs.sh [apt] [litellm] [jaeger] [mockllm] [kagent]   (default: all)
-#        SETUP_PROGRAMS_FORCE=1 rebuilds / reinstalls what is asked for.
-# Go builds go to a temp dir next to the target and are renamed into place; each cache dir carries a
-# build.stamp (sha256 of the build inputs) so a changed wrapper module or build script rebuilds it.
+#        SETUP_PROGRAMS_FORCE=1 reinstalls LiteLLM's venv (the Go builds rebuild when their inputs change).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
@@ -42,35 +39,6 @@ with_heartbeat() {
   log "  ${what}: done in $(elapsed "${start}")"
 }
 
-tree_sha() {  # sha256 over the named files (sorted), then extra strings
-  { for f in "$@"; do [[ -f "${f}" ]] && { echo "${f##*/}"; sha256sum < "${f}"; }; done; } | sha256sum | cut -c1-64
-}
-
-# go_cached NAME VERSION STAMP BINARIES... -- BUILD_CMD... : BUILD_CMD gets the bin dir as last argument.
-go_cached() {
-  local name="$1" version="$2" stamp="$3"; shift 3
-  local bins=()
-  while [[ "$1" != "--" ]]; do bins+=("$1"); shift; done
-  shift
-  local dest="${CACHE_ROOT}/${name}/${version}" ok=1 b
-  for b in "${bins[@]}"; do [[ -x "${dest}/bin/${b}" ]] || ok=0; done
-  if [[ "${FORCE}" != 1 && "${ok}" == 1 && "$(cat "${dest}/build.stamp" 2>/dev/null)" == "${stamp}" ]]; then
-    log "${name} ${version}: cached (${dest}/bin)"
-    return 0
-  fi
-  log "building ${name} ${version} (cold: minutes; log in ${CACHE_ROOT}/${name}/build-${version}.log)"
-  mkdir -p "${CACHE_ROOT}/${name}"
-  local tmp; tmp="$(mktemp -d "${CACHE_ROOT}/${name}/.build.XXXXXX")"
-  with_heartbeat "go build ${name} ${version}" "${CACHE_ROOT}/${name}/build-${version}.log" "$@" "${tmp}/bin"
-  for b in "${bins[@]}"; do [[ -x "${tmp}/bin/${b}" ]] || die "${name}: ${b} was not built"; done
-  echo "${stamp}" > "${tmp}/build.stamp"
-  chmod 755 "${tmp}"
-  rm -rf "${dest}.old"; [[ -e "${dest}" ]] && mv "${dest}" "${dest}.old"
-  mv "${tmp}" "${dest}"; rm -rf "${dest}.old"
-  log "${name} ${version}: ${dest}/bin"
-}
-
-mod_version() { (cd "$1" && GOTOOLCHAIN=local GOFLAGS=-mod=readonly go list -m -f '{{.Version}}' "$2"); }
 
 setup_apt() {
   local missing=()
@@ -120,34 +88,20 @@ setup_litellm() {
   log "litellm: ${LITELLM_VENV}/bin/litellm ($("${LITELLM_VENV}/bin/python" -c 'import importlib.metadata as m; print(m.version("litellm"))'))"
 }
 
-setup_jaeger() {
-  local d="${PROJECT_ROOT}/tools/jaeger" v
-  v="$(mod_version "${d}" github.com/jaegertracing/jaeger)"
-  go_cached jaeger "${v}" "$(tree_sha "${d}/go.mod" "${d}/go.sum" "${d}/build.sh")" jaeger -- bash "${d}/build.sh"
-}
-
-setup_mockllm() {
-  local d="${PROJECT_ROOT}/tools/mockllm" v
-  v="$(mod_version "${d}" github.com/kagent-dev/mockllm)"
-  go_cached mockllm "${v}" "$(tree_sha "${d}/go.mod" "${d}/go.sum" "${d}/main.go" "${d}/build.sh")" mockllm -- bash "${d}/build.sh"
-}
-
-setup_kagent() {
-  local d="${PROJECT_ROOT}/tools/kagent" v
-  v="$(sed -n 's/^KAGENT_VERSION="\(.*\)"$/\1/p' "${d}/build.sh")"
-  [[ -n "${v}" ]] || die "cannot read KAGENT_VERSION from ${d}/build.sh"
-  local digests="${KAGENT_APP_IMAGE_DIGEST:-}${KAGENT_GOLANG_ADK_IMAGE_DIGEST:-}${KAGENT_GOLANG_ADK_FULL_IMAGE_DIGEST:-}"
-  go_cached kagent "${v}" "$(tree_sha "${d}/build.sh")${digests:+-$(echo "${digests}" | sha256sum | cut -c1-12)}" \
-    kagent-controller kagent-adk mockllm -- env CACHE_ROOT="${CACHE_ROOT}" bash "${d}/build.sh"
+setup_go() {  # the Go programs, through the local stack's build routine (cached by version and inputs)
+  "${VENV}/bin/python" -m tools.localstack build "$@"
 }
 
 steps=("$@")
 ((${#steps[@]})) || steps=(apt litellm jaeger mockllm kagent)
 start=$(date +%s)
+go_programs=()
 for s in "${steps[@]}"; do
   case "${s}" in
-    apt | litellm | jaeger | mockllm | kagent) "setup_${s}" ;;
+    apt | litellm) "setup_${s}" ;;
+    jaeger | mockllm | kagent) go_programs+=("${s}") ;;
     *) die "unknown step '${s}' (apt, litellm, jaeger, mockllm, kagent)" ;;
   esac
 done
+((${#go_programs[@]} == 0)) || (cd "${PROJECT_ROOT}" && setup_go "${go_programs[@]}")
 log "setup-programs: ${steps[*]} ready in $(elapsed "${start}")"

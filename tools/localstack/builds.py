@@ -60,4 +60,81 @@ ARGOCD = GoBuild(
             Asset("gpg-wrapper.sh", ARGOCD_MODULE, ("hack/gpg-wrapper.sh",), mode=0o755)),
     description="Argo CD application controller + repo server (tools/argocd/cmd/argocd-local)")
 
-BUILDS = {b.name: b for b in (ETCD, K8S, KWOK, ARGOCD)}
+# ---- the real programs of the smoke suite (tools/smoke) ------------------------------------------------
+JAEGER_MODULE = "github.com/jaegertracing/jaeger"
+JAEGER = GoBuild(
+    name="jaeger", module_dir=TOOLS / "jaeger", version_of=JAEGER_MODULE,
+    packages=(JAEGER_MODULE + "/cmd/jaeger",), outputs=("jaeger",),
+    # What upstream's BuildInfo.mk stamps (module v1.76.0 = Jaeger v2.13.0; the proxy's .info has no commit).
+    ldflags_x={JAEGER_MODULE + "/internal/version.latestVersion": "v2.13.0",
+               JAEGER_MODULE + "/internal/version.date": "2025-12-03T16:07:08Z"},
+    description="Jaeger v2.13.0, the program of the jaeger chart 4.2.3 (tools/jaeger; UI assets not embedded)")
+
+MOCKLLM = GoBuild(
+    name="mockllm", module_dir=TOOLS / "mockllm", version_of="github.com/kagent-dev/mockllm",
+    packages=(".",), outputs=("mockllm",),
+    description="kagent's scripted OpenAI/Anthropic-compatible model server on a loopback address (tools/mockllm)")
+
+
+class SourceArchive:
+    """A source tree the module proxy does not serve, kept as data beside the project (../shared/upstream-src):
+    unpacked once, sha256-checked, into the cache (temp dir + rename), never into the work tree."""
+
+    def __init__(self, name, archive_env, archive, sha256, strip=1):
+        self.name, self.archive_env, self.archive, self.sha256, self.strip = name, archive_env, archive, sha256, strip
+
+    def root(self, cache_root):
+        return cache_root / "src" / self.name
+
+    def __call__(self, cache_root):
+        import hashlib
+        import shutil
+        import tarfile
+        import tempfile
+
+        root = self.root(cache_root)
+        stamp = root / ".sha256"
+        if stamp.is_file() and stamp.read_text().strip() == self.sha256:
+            return root
+        archive = common.env_str(self.archive_env, str(self.archive))
+        try:
+            digest = hashlib.sha256(open(archive, "rb").read()).hexdigest()
+        except OSError as err:
+            raise common.LocalStackError("source archive of %s not found: %s (%s)" % (self.name, archive, err))
+        if digest != self.sha256:
+            raise common.LocalStackError("%s: sha256 %s, expected %s" % (archive, digest, self.sha256))
+        root.parent.mkdir(parents=True, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".%s." % self.name, dir=root.parent)
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                parts = member.name.split("/")[self.strip:]
+                if not parts or ".." in parts:
+                    continue
+                member.name = "/".join(parts)
+                tar.extract(member, tmp)
+        (common.Path(tmp) / ".sha256").write_text(self.sha256 + "\n")
+        shutil.rmtree(root, ignore_errors=True)
+        common.Path(tmp).rename(root)
+        return root
+
+
+KAGENT_SOURCE = SourceArchive(
+    "kagent-v0.9.9", "KAGENT_SRC_TARBALL", common.project_root().parent / "shared/upstream-src/kagent-go-v0.9.9.tar.gz",
+    "787d043135168ae93fce50fec43494a553ae4cebad14f3b2de0e0181c9654f8f")
+_KAGENT_VERSION_PKG = "github.com/kagent-dev/kagent/go/core/internal/version."
+_KAGENT_AGENT_PKG = "github.com/kagent-dev/kagent/go/core/internal/controller/translator/agent."
+# The controller compiles a declarative Agent only with the agent runtime images' digests linked in; upstream
+# reads them from its registry at release time. No registry here: an all-zero placeholder (the pods are fake),
+# overridable (KAGENT_APP_IMAGE_DIGEST, ...) with the real digests.
+_ZERO = "sha256:" + "0" * 64
+KAGENT = GoBuild(
+    name="kagent", module_dir=KAGENT_SOURCE.root(common.cache_root()) / "go", version="v0.9.9",
+    packages=("./core/cmd/controller", "./adk/cmd", "./core/hack/mockllm"),
+    outputs=("kagent-controller", "kagent-adk", "mockllm"), hash_globs=(), prepare=KAGENT_SOURCE,
+    ldflags_x={_KAGENT_VERSION_PKG + "Version": "v0.9.9", _KAGENT_VERSION_PKG + "GitCommit": "e9e4e34",
+               _KAGENT_AGENT_PKG + "PythonADKImageDigest": common.env_str("KAGENT_APP_IMAGE_DIGEST", _ZERO),
+               _KAGENT_AGENT_PKG + "GoADKImageDigest": common.env_str("KAGENT_GOLANG_ADK_IMAGE_DIGEST", _ZERO),
+               _KAGENT_AGENT_PKG + "GoADKFullImageDigest": common.env_str("KAGENT_GOLANG_ADK_FULL_IMAGE_DIGEST", _ZERO)},
+    description="kagent v0.9.9 controller, Go agent runtime and mock LLM, from ../shared/upstream-src")
+
+BUILDS = {b.name: b for b in (ETCD, K8S, KWOK, ARGOCD, JAEGER, MOCKLLM, KAGENT)}

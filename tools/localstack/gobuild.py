@@ -77,6 +77,7 @@ class GoBuild:
     hash_globs: Sequence[str] = ("*.go", "**/*.go")             # own sources hashed into the cache record
     nice: int = 10
     description: str = ""
+    prepare: object = None                       # callable(cache_root) run first (e.g. unpack a source archive)
 
     # ---------------------------------------------------------------- derived
     def resolved_version(self) -> str:
@@ -360,6 +361,8 @@ def ensure(spec: GoBuild, log: Log | None = None, cache_root: Path | None = None
     """Build ``spec`` unless cached; returns its bin directory."""
     log = log or Log("build")
     cache_root = cache_root or common.cache_root(env)
+    if spec.prepare:
+        spec.prepare(cache_root)
     bindir = spec.bin_dir(cache_root)
     if cached(spec, cache_root, env):
         return bindir
@@ -407,6 +410,11 @@ def _build(spec: GoBuild, log: Log, cache_root: Path, env, heartbeat: float | No
         if proc.returncode != 0:
             raise LocalStackError("%s failed (rc=%d); log %s:\n%s" % (what, proc.returncode, build_log,
                                                                    "\n".join(_log_lines(build_log)[-30:])))
+        # `go build -o dir/` names each binary after its package's last element: give it its output name.
+        for package, output in zip(spec.packages, spec.outputs):
+            built = tmp / package.rstrip("/").rsplit("/", 1)[-1]
+            if len(spec.packages) > 1 and built.name != output and built.is_file() and not (tmp / output).exists():
+                built.rename(tmp / output)
         missing = [o for o in spec.outputs if not (tmp / o).is_file()]
         if missing:
             raise LocalStackError("%s produced no %s (log %s)" % (what, ", ".join(missing), build_log))

@@ -790,7 +790,7 @@ def run_kagent(s, tamper=None, with_agent: bool = True) -> list[Component]:
         ck.detail("all four, owned by Agent %s; Deployment image %s" % (SMOKE_AGENT, pod_env.container_of(d).get("image")))
         if "@sha256:" + "0" * 64 in str(pod_env.container_of(d).get("image")):
             comp.notes.append("the agent image digest is the build's all-zero placeholder: the release links the "
-                              "digests of pushed images (tools/kagent/build.sh); kwok pulls nothing")
+                              "digests of pushed images (tools/localstack/builds.py KAGENT); kwok pulls nothing")
     with comp.check("the agent's pod admitted under Pod Security restricted and Ready (kwok)") as ck:
         ns = s.cluster.get("v1", "Namespace", s.namespace)
         level = (ns["metadata"].get("labels") or {}).get("pod-security.kubernetes.io/enforce")

@@ -30,21 +30,6 @@ def cache_root() -> Path:
     return common.cache_root()
 
 
-def _gomod_version(module_dir: Path, module: str) -> str:
-    text = (module_dir / "go.mod").read_text()
-    m = re.search(r"^\s*(?:require\s+)?%s\s+(v\S+)" % re.escape(module), text, re.M)
-    if not m:
-        raise MissingProgram("%s not required in %s/go.mod" % (module, module_dir))
-    return m.group(1)
-
-
-def _script_var(path: Path, var: str) -> str:
-    m = re.search(r'^%s="([^"$]+)"' % var, path.read_text(), re.M)
-    if not m:
-        raise MissingProgram("cannot read %s from %s" % (var, path))
-    return m.group(1)
-
-
 @dataclass
 class Program:
     name: str
@@ -64,23 +49,30 @@ class Program:
         return "%s %s (%s; %s)" % (self.name, self.version, p, self.build)
 
 
+def _built(spec, output=None) -> Program:
+    """A program of the local stack's build catalogue (tools/localstack/builds.py), where it was built."""
+    return Program(output or spec.outputs[0], spec.binary(output, cache_root()), spec.resolved_version(),
+                   spec.description)
+
+
 def jaeger() -> Program:
-    mod = _gomod_version(TOOLS / "jaeger", "github.com/jaegertracing/jaeger")
-    v2 = _script_var(TOOLS / "jaeger" / "build.sh", "JAEGER_V2_VERSION")
-    return Program("Jaeger", cache_root() / "jaeger" / mod / "bin" / "jaeger", v2,
-                   "built from Go module github.com/jaegertracing/jaeger %s by tools/jaeger" % mod)
+    from tools.localstack.builds import JAEGER
+
+    program = _built(JAEGER)
+    program.name, program.version = "Jaeger", JAEGER.ldflags_x[JAEGER.version_of + "/internal/version.latestVersion"]
+    return program
 
 
 def mockllm() -> Program:
-    v = _gomod_version(TOOLS / "mockllm", "github.com/kagent-dev/mockllm")
-    return Program("mockllm", cache_root() / "mockllm" / v / "bin" / "mockllm", v,
-                   "github.com/kagent-dev/mockllm %s, loopback wrapper tools/mockllm" % v)
+    from tools.localstack.builds import MOCKLLM
+
+    return _built(MOCKLLM)
 
 
 def kagent(binary: str) -> Program:
-    v = _script_var(TOOLS / "kagent" / "build.sh", "KAGENT_VERSION")
-    return Program(binary, cache_root() / "kagent" / v / "bin" / binary, v,
-                   "built from the kagent %s source archive by tools/kagent/build.sh" % v)
+    from tools.localstack.builds import KAGENT
+
+    return _built(KAGENT, binary)
 
 
 def litellm_venv() -> Path:
