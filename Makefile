@@ -11,7 +11,8 @@ test:
 lint: setup
 	bash scripts/lint.sh
 render: setup
-	.venv/bin/ansible-playbook playbooks/render.yml -i inventories/dev
+	.venv/bin/python -m tools.localstack mirror up
+	.venv/bin/ansible-playbook playbooks/render.yml -i inventories/local -e enable_agent_platform=true
 cluster-up:
 	bash scripts/local-cluster.sh up
 cluster-down:

@@ -17,7 +17,8 @@ description:
     set to the namespace, the values file being O(releases[].release_values) dumped as YAML; no C(-f) when
     they are empty), so RV(results[].stdout) is byte for byte what that module returns.
   - Renders offline (no cluster). It changes nothing, so it also runs in check mode and never reports a change.
-  - Stops at the first release Helm fails on; the message gives the release, the chart and Helm's error.
+  - Helm runs for several releases side by side (one process per CPU); on a failure the message gives the first
+    failing release (in their order), the chart and Helm's error.
 options:
   binary_path:
     description: The helm binary, a path or a name looked up on C(PATH). Default C(helm) on C(PATH).
@@ -92,8 +93,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 results:
-  description: One entry per release, in the order of O(releases) (on failure, the releases rendered before it).
-  returned: always
+  description: One entry per release, in the order of O(releases).
+  returned: success
   type: list
   elements: dict
   contains:
@@ -123,6 +124,10 @@ results:
     stderr:
       description: Helm's warnings.
       type: str
+failed_index:
+  description: The index in O(releases) of the release Helm failed on (the first in their order).
+  returned: failure of Helm
+  type: int
 command:
   description: The command line of the release that failed.
   returned: failure of Helm

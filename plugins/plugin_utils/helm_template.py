@@ -155,20 +155,31 @@ def template(binary, release, env=None):
     return result
 
 
-def template_all(binary, releases, env=None):
-    """:func:`template` for every release, in order; stops at the first failure.
+def template_all(binary, releases, env=None, workers=None):
+    """:func:`template` for every release, results in the releases' order; the first failure (in that order) raises.
 
-    Every release is checked before Helm runs. The :class:`HelmTemplateError` of a failure carries the
-    results of the releases rendered before it.
+    Every release is checked before Helm runs. Helm processes run side by side (``workers``, default the CPU
+    count): each is a separate render, so the output is the same as one after the other. The
+    :class:`HelmTemplateError` of a failure carries the results of the releases before it.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     if not isinstance(releases, list):
         raise HelmTemplateError("releases: must be a list of mappings, got %s" % type(releases).__name__)
     releases = [check_release(r, i) for i, r in enumerate(releases)]
-    results = []
-    for release in releases:
+
+    def one(release):
         try:
-            results.append(template(binary, release, env=env))
+            return template(binary, release, env=env)
         except HelmTemplateError as exc:
-            exc.results = results
-            raise
+            return exc
+
+    with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
+        outcomes = list(pool.map(one, releases))
+    results = []
+    for outcome in outcomes:
+        if isinstance(outcome, HelmTemplateError):
+            outcome.results = results
+            raise outcome
+        results.append(outcome)
     return results

@@ -10,6 +10,7 @@ raises; an empty list means valid. Importable by plain pytest as
 """
 from __future__ import annotations
 
+import functools
 import re
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -86,6 +87,13 @@ def _walk(node, path=()):
         yield path, node
 
 
+@functools.lru_cache(maxsize=64)
+def _whole(refs):
+    """The references no other reference extends: what a template reads as a whole."""
+    inner = {r[:i] for r in refs for i in range(1, len(r))}
+    return refs - inner
+
+
 def unread_key(path, defaults, references=(), open_paths=()):
     """The first part of ``path`` that neither the chart's values.yaml defines nor its templates read, or None.
 
@@ -94,8 +102,8 @@ def unread_key(path, defaults, references=(), open_paths=()):
     referenced, and no deeper reference), or below one they reach with a computed key or range over
     (``open_paths``); ``global`` is shared by every chart and subchart.
     """
-    refs = set(references)
-    whole = {r for r in refs if not any(len(o) > len(r) and o[:len(r)] == r for o in refs)}
+    refs = references if isinstance(references, (set, frozenset)) else set(references)
+    whole = _whole(frozenset(refs))
     node = defaults
     for depth, key in enumerate(path):
         prefix = tuple(path[:depth + 1])
@@ -151,6 +159,7 @@ def unknown_release_values(releases, bridge_levels, names):
     errors = []
     for release in releases:
         defaults, refs, open_paths = charts.chart_value_paths(release["chart_ref"])
+        refs, open_paths = frozenset(refs), frozenset(open_paths)
         levels = [bridge.component_config(level, release["values_key"], release["values_path"]) for level in bridge_levels]
         where = "components.%s.%s" % (release["values_key"], release["values_path"])
         errors += unknown_values(levels, defaults, names, where, refs, open_paths)
