@@ -7,39 +7,28 @@ Runs on the controller: no module is sent anywhere. The logic is plugins/plugin_
 """
 from __future__ import annotations
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils import helm_template
-
-ARGUMENT_SPEC = dict(
-    binary_path=dict(type="path"),
-    # Each: chart_ref, release_name, release_namespace, release_values (checked by plugin_utils); other
-    # keys (the results of application_releases carry more) are not Helm's business and are dropped.
-    releases=dict(type="list", elements="dict", required=True),
-)
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.controller_action import ControllerAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    # Only reads charts and writes nothing: it runs in check mode too, so a check run sees real manifests.
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(ControllerAction):
+    NAME = "helm_template_batch"
+    ARGUMENT_SPEC = dict(
+        binary_path=dict(type="path"),
+        # Each: chart_ref, release_name, release_namespace, release_values, include_crds (checked by plugin_utils);
+        # other keys (the results of application_releases carry more) are not Helm's business and are dropped.
+        releases=dict(type="list", elements="dict", required=True),
+    )
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def work(self, args):
+        binary = helm_template.resolve_binary(args["binary_path"])
+        releases = [{k: r.get(k) for k in helm_template.RELEASE_KEYS if r.get(k) is not None}
+                    if isinstance(r, dict) else r for r in args["releases"]]
         try:
-            binary = helm_template.resolve_binary(args["binary_path"])
-            releases = [{k: r.get(k) for k in helm_template.RELEASE_KEYS if r.get(k) is not None}
-                        if isinstance(r, dict) else r for r in args["releases"]]
-            result["results"] = helm_template.template_all(binary, releases)
+            return {"results": helm_template.template_all(binary, releases)}
         except helm_template.HelmTemplateError as exc:
-            # Not the manifests rendered before the failure (they can be long and hold values): their count.
-            result.update(failed=True, msg="helm_template_batch: %s" % exc, failed_index=len(exc.results))
+            # Not the manifests rendered before the failure (they can be long and hold values): its index.
+            fields = {"failed": True, "msg": "helm_template_batch: %s" % exc, "failed_index": len(exc.results)}
             if exc.result:
-                result.update(command=exc.result["command"], rc=exc.result["rc"], stderr=exc.result["stderr"])
-            return result
-        result["changed"] = False
-        return result
+                fields.update(command=exc.result["command"], rc=exc.result["rc"], stderr=exc.result["stderr"])
+            return fields

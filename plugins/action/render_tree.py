@@ -8,36 +8,25 @@ Runs on the controller: no module is sent anywhere. The logic is plugins/plugin_
 from __future__ import annotations
 
 from ansible import constants as C
-from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils import render_tree
-
-ARGUMENT_SPEC = dict(
-    root=dict(type="path", required=True),
-    files=dict(type="dict", required=True),
-    prune=dict(type="list", elements="str", default=[]),
-)
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.controller_action import ControllerAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(ControllerAction):
+    NAME = "render_tree"
+    ARGUMENT_SPEC = dict(
+        root=dict(type="path", required=True),
+        files=dict(type="dict", required=True),
+        prune=dict(type="list", elements="str", default=[]),
+    )
+    ERRORS = (render_tree.RenderTreeError, OSError)
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def work(self, args):
         files = {str(k): v for k, v in args["files"].items()}
-        try:
-            plan = render_tree.plan(args["root"], files, args["prune"])
-            if not self._task.check_mode:
-                render_tree.apply(plan)
-        except (render_tree.RenderTreeError, OSError) as exc:
-            raise AnsibleActionFail("render_tree: %s" % exc) from exc
-        result.update(
+        plan = render_tree.plan(args["root"], files, args["prune"])
+        if not self._task.check_mode:
+            render_tree.apply(plan)
+        result = dict(
             changed=plan.changed,
             root=plan.root,
             written=plan.paths("write", "chmod"),

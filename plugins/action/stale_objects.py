@@ -7,38 +7,26 @@ from __future__ import annotations
 import os
 
 import yaml
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils import dryrun
-
-ARGUMENT_SPEC = dict(
-    manifests=dict(type="str", required=True),
-    kubeconfig=dict(type="path"),
-)
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.controller_action import ControllerAction
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
+class ActionModule(ControllerAction):
+    NAME = "stale_objects"
+    ARGUMENT_SPEC = dict(
+        manifests=dict(type="str", required=True),
+        kubeconfig=dict(type="path"),
+    )
+    # YAML, kubeconfig and API errors, named for the task
+    ERRORS = (Exception,)
 
-    def run(self, tmp=None, task_vars=None):
-        result = super().run(tmp, task_vars)
-        del tmp
-        _, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+    def work(self, args):
+        from kubernetes import config
+
+        objects = [d for d in yaml.safe_load_all(args["manifests"]) if d]
+        api = config.new_client_from_config(config_file=args["kubeconfig"] or os.environ.get("K8S_AUTH_KUBECONFIG") or None)
         try:
-            from kubernetes import config
-
-            objects = [d for d in yaml.safe_load_all(args["manifests"]) if d]
-            kubeconfig = args["kubeconfig"] or os.environ.get("K8S_AUTH_KUBECONFIG") or None
-            api = config.new_client_from_config(config_file=kubeconfig)
-            try:
-                result["stale"] = dryrun.stale_objects(api, objects)
-            finally:
-                api.close()
-        except Exception as exc:  # noqa: BLE001 - YAML, kubeconfig and API errors, named for the task
-            result.update(failed=True, msg="stale_objects: %s" % exc)
-            return result
-        result["changed"] = False
-        return result
+            return {"stale": dryrun.stale_objects(api, objects)}
+        finally:
+            api.close()
