@@ -1,0 +1,1 @@
+"""Documentation generated from the collection's own metadata."""
