@@ -65,7 +65,9 @@ def rendered_sets(chart_mirror_url):
         run = run_playbook("render.yml", "inventories/%s" % inventory,
                            {"render_dir": out, "enable_agent_platform": "true",
                             "agent_platform_chart_mirror_url": chart_mirror_url,
-                            "agent_platform_catalogue_profile": profile})
+                            "agent_platform_catalogue_profile": profile,
+                            # tests/cluster/test_upstream_charts.py has the API server judge every set, in detail
+                            "agent_platform_server_validation": False})
         assert run.rc == 0, "%s: %s" % (key, run.why())
         (out / "done").write_text("rendered\n")
         return key, out / CLUSTERS[inventory]

@@ -12,6 +12,14 @@ each pod template is also sent as a dry-run Pod in its namespace. Importable by 
 from __future__ import annotations
 
 import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values import (
+    merge_values,
+    split_path,
+    values_provenance,
+)
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"}
 
@@ -74,8 +82,9 @@ class Validator:
         except ResourceNotFoundError:
             return None
 
-    def apply(self, obj, namespace, dry_run=True):
-        """Problems of one object (empty when the API server accepts it); a kind it does not serve is one."""
+    def apply(self, obj, namespace, dry_run=True, pods=True):
+        """Problems of one object (empty when the API server accepts it); a kind it does not serve is one.
+        ``pods``: also dry-run the Pods a workload's controller would create (Pod Security)."""
         from kubernetes.client.exceptions import ApiException
 
         resource = self.resource(obj)
@@ -95,7 +104,7 @@ class Validator:
             message, fields = api_error(exc)
             return [{"object": describe(body), "message": message, "fields": fields}]
         problems = []
-        if pod_template(obj):
+        if pods and pod_template(obj):
             pod = pod_of(obj, ns or namespace)
             try:
                 self.dyn.resources.get(api_version="v1", kind="Pod").create(
@@ -104,6 +113,16 @@ class Validator:
                 message, fields = api_error(exc)
                 problems.append({"object": "%s (its pods)" % describe(body), "message": message, "fields": fields})
         return problems
+
+    def apply_each(self, objects, namespace, dry_run=True):
+        """(object, its problems) for each object."""
+        return [(obj, self.apply(obj, namespace, dry_run=dry_run)) for obj in objects]
+
+    def apply_real(self, objects):
+        """Create or update objects for real (a throwaway API server only); raises on a refusal."""
+        for obj, problems in self.apply_each(objects, None, dry_run=False):
+            if problems:
+                raise ValueError("%s: %s" % (describe(obj), problems[0]["message"]))
 
     def validate(self, objects, namespace, real_kinds=()):
         """Problems of every object, CRDs first (as Argo CD and Helm apply them).
@@ -140,3 +159,206 @@ def stale_objects(api_client, objects):
         if dict(live.metadata.annotations or {}) != (meta.get("annotations") or {}):
             stale.append(describe(obj))
     return stale
+
+
+# --------------------------------------------------------------------------------------------------------
+# A whole render, validated before anything changes (appmod.agent_platform.server_validate)
+# --------------------------------------------------------------------------------------------------------
+# Kinds of operators the platform does not install (External Secrets, Prometheus Operator, Velero): on a
+# private validator their CRDs are absent, so such objects are listed as not checked; a target cluster
+# must serve them (Argo CD's sync would fail there otherwise).
+THIRD_PARTY_KINDS = frozenset({"ExternalSecret", "ServiceMonitor", "PodMonitor", "PrometheusRule", "Schedule"})
+_INDEX = re.compile(r"^([^\[\]]*)((?:\[\d+\])*)$")
+
+
+def locate(obj, field):
+    """The value at an API field path (``spec.template.spec.containers[0].resources``) of an object, or None."""
+    if not field:
+        return None
+    node = obj
+    for part in str(field).split("."):
+        match = _INDEX.match(part)
+        if not match or node is None:
+            return None
+        name, indexes = match.groups()
+        if name:
+            node = node.get(name) if isinstance(node, dict) else None
+        for index in re.findall(r"\d+", indexes):
+            node = node[int(index)] if isinstance(node, list) and int(index) < len(node) else None
+    return node
+
+
+def _leaves(value, key=None):
+    """(last key, scalar) pairs of a value (dicts and lists walked)."""
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _leaves(v, k)]
+    if isinstance(value, list):
+        return [pair for v in value for pair in _leaves(v, key)]
+    return [(key, value)]
+
+
+def _lookup(tree, path):
+    node = tree
+    for key in split_path(path):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
+def blame(problem, obj, levels, names):
+    """``[(values path, level number, value)]``: the values a problem's fields hold that a level above the
+    chart's defaults set (same last key and same value), so the error can say which level to fix.
+
+    ``levels`` are the release's values levels, chart defaults first (as for ``values_provenance``).
+    """
+    leaves, unlike = set(), {}
+    for field in problem.get("fields") or []:
+        last = re.sub(r"\[\d+\]$", "", str(field).rsplit(".", 1)[-1])
+        leaves.update((k if k is not None else last, str(v)) for k, v in _leaves(locate(obj, field), last))
+    if leaves:
+        # The API server quotes the refused value ('Invalid value: "2"'): when it does, only that value is blamed.
+        quoted = {m.strip('"') for m in re.findall(r'Invalid value: ("[^"]*"|[^:,\s]+)', problem.get("message") or "")}
+        if quoted & {value for _, value in leaves}:
+            leaves = {(key, value) for key, value in leaves if value in quoted}
+    else:
+        # No field named: Pod Security lists 'runAsUser=0' (the value refused) and 'allowPrivilegeEscalation !=
+        # false' (any other value refused); its parentheses only explain.
+        text = re.sub(r"\([^)]*\)", "", problem.get("message") or "")
+        leaves = set(re.findall(r"\b([A-Za-z][A-Za-z0-9]*)=([^\s,]+)", text))
+        unlike = dict(re.findall(r"\b([A-Za-z][A-Za-z0-9]*) != ([^\s,]+)", text))
+    if not leaves and not unlike:
+        return []
+    merged = merge_values(levels, names=names, helm_major=3)
+    out = []
+    for path, level in sorted(values_provenance(levels, names=names, helm_major=3).items()):
+        value = _lookup(merged, path)
+        key = split_path(path)[-1]
+        refused = (key, str(value)) in leaves or (key in unlike and str(value).lower() != unlike[key].lower())
+        if level > 1 and refused:
+            out.append((path, level, value))
+    return out
+
+
+def _crd_kinds(objects):
+    return {("%s/%s" % (o["spec"]["group"], v["name"]), o["spec"]["names"]["kind"])
+            for o in objects if o.get("kind") == "CustomResourceDefinition"
+            for v in (o.get("spec") or {}).get("versions") or []}
+
+
+def validate_render(api_client, renders, private, wait_established=None):
+    """Dry-run every object of one or more renders; returns ``{problems, checked, deferred, unchecked}``.
+
+    Each render (one host's): ``host``, ``namespaces`` (name -> labels the role gives it), ``objects`` (the
+    Applications and the cluster Secret, in their own namespaces), ``releases`` (each with ``component``,
+    ``release_namespace``, ``manifests`` and ``levels``, chart defaults first) and ``level_names``.
+
+    ``private``: a throwaway API server; the namespaces, the rendered CRDs and ServiceAccounts are created for
+    real (``wait_established(names)`` waits for CRDs), and a kind it does not serve is *unchecked* when it
+    belongs to an operator the platform does not install. Otherwise a target cluster, which is never changed:
+    objects in a namespace it does not have yet, or of a CRD this render brings, are *deferred* (Argo CD or
+    the role creates those first), and a kind it does not serve and nothing brings is a problem.
+    """
+    from kubernetes.client.exceptions import ApiException
+
+    validator = Validator(api_client)
+    core = validator.dyn.resources.get(api_version="v1", kind="Namespace")
+    result = {"problems": [], "checked": 0, "deferred": [], "unchecked": []}
+    existing = {}
+
+    def namespace_exists(name):
+        if name not in existing:
+            try:
+                core.get(name=name)
+                existing[name] = True
+            except ApiException as exc:
+                if exc.status != 404:
+                    raise
+                existing[name] = False
+        return existing[name]
+
+    for render in renders:
+        everything = list(render.get("objects") or []) + [o for r in render["releases"] for o in r["manifests"]]
+        brought = _crd_kinds(everything)
+        if private:
+            validator.apply_real([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": labels or {}}}
+                                  for ns, labels in sorted((render.get("namespaces") or {}).items())])
+            crds = [o for o in everything if o.get("kind") == "CustomResourceDefinition"]
+            # Side by side: the API server spends its time building each CRD's schema, not waiting on us.
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                outcomes = list(pool.map(lambda crd: validator.apply(crd, None, dry_run=False), crds))
+            for crd, problems in zip(crds, outcomes):
+                result["problems"] += [dict(p, host=render["host"], component=_component_of(render, crd)) for p in problems]
+            if wait_established and crds:
+                wait_established([c["metadata"]["name"] for c in crds])
+                # A fresh discovery: the cached one predates these kinds, and every miss would rediscover all groups.
+                validator = Validator(api_client)
+            existing.clear()
+        groups = [(None, render.get("objects") or [], None)] + [(r, r["manifests"], r["release_namespace"]) for r in render["releases"]]
+        jobs = []  # (release, rendered object, object as sent, namespace, dry run, its pods too, name in messages)
+        for release, objects, namespace in groups:
+            for obj in objects:
+                if private and obj.get("kind") == "CustomResourceDefinition":
+                    continue
+                kind_key = (obj.get("apiVersion"), obj.get("kind"))
+                ns = (obj.get("metadata") or {}).get("namespace") or namespace
+                where = describe(dict(obj, metadata=dict(obj.get("metadata") or {}, namespace=ns)))
+                resource = validator.resource(obj)
+                if resource is None and (private and obj.get("kind") in THIRD_PARTY_KINDS):
+                    result["unchecked"].append("%s (its operator's CRD is not installed here)" % where)
+                elif not private and resource is None and kind_key in brought:
+                    result["deferred"].append(where)
+                elif not private and resource is not None and resource.namespaced and ns and not namespace_exists(ns):
+                    # Its namespace comes with this run: judged in `default` (every cluster has it); its Pods' Pod
+                    # Security level is the new namespace's, judged once it exists (by the sync itself).
+                    if pod_template(obj):
+                        result["deferred"].append("%s (the Pod Security check of its pods)" % where)
+                    jobs.append((release, obj, dict(obj, metadata=dict(obj.get("metadata") or {}, namespace="default")),
+                                 "default", True, False, where))
+                else:
+                    real = private and obj.get("kind") == "ServiceAccount"
+                    jobs.append((release, obj, obj, ns, not real, True, where))
+
+        def judge(job):
+            release, obj, sent, ns, dry_run, pods, where = job
+            problems = [dict(p, object=p["object"].replace(describe(sent), where)) for p in validator.apply(sent, ns, dry_run=dry_run, pods=pods)]
+            return [p for p in problems if private or not _waits_for_account(p)]
+
+        # ServiceAccounts created for real first (a private validator admits Pods only for existing accounts),
+        # then everything else side by side: each dry run waits on the API server, not on this process.
+        first = [job for job in jobs if not job[4]]
+        rest = [job for job in jobs if job[4]]
+        verdicts = [judge(job) for job in first]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            verdicts += list(pool.map(judge, rest))
+        for (release, obj, _sent, _ns, _dry, _pods, _where), problems in zip(first + rest, verdicts):
+            result["checked"] += 1
+            for problem in problems:
+                found = dict(problem, host=render["host"], component=release["component"] if release else "bridge")
+                if release:
+                    found["blame"] = blame(problem, obj, release["levels"], render.get("level_names"))
+                result["problems"].append(found)
+    return result
+
+
+def _waits_for_account(problem):
+    """A workload's pods refused only because its ServiceAccount is not there yet (created by the same sync)."""
+    return "(its pods)" in problem["object"] and "serviceaccount" in problem["message"].lower() and "not found" in problem["message"]
+
+
+def _component_of(render, obj):
+    for release in render["releases"]:
+        if any(o is obj for o in release["manifests"]):
+            return release["component"]
+    return "bridge"
+
+
+def message(problem, level_names=None):
+    """One line per problem: host, component, object, the API server's words, and the level of each value."""
+    text = "%s: component %s: %s: %s" % (problem["host"], problem["component"], problem["object"], problem["message"])
+    for path, level, value in problem.get("blame") or []:
+        name = level_names[level - 1] if level_names and 0 < level <= len(level_names) else "level %d" % level
+        if not name.startswith("level"):
+            name = "level %d (%s)" % (level, name)
+        text += " [%s=%s was set by %s]" % (path, json.dumps(value), name)
+    return text

@@ -58,6 +58,11 @@ PLATFORM = {
         {"agent_platform_catalogue_profile": "seed",
          "agent_platform_cluster_values": {"components": {"kagent": {"config": {"controller": {"replicas": 2}}}}}}, {},
         ["chart kagent 0.7.9 refuses its values", "controller.replicas=2 was set by level 6 (cluster overrides"]),
+    "requests above limits (the target's API server, dry run)": (
+        {"agent_platform_cluster_values": {"components": {"litellm": {"config": {
+            "resources": {"requests": {"cpu": "2"}, "limits": {"cpu": "1"}}}}}}}, {},
+        ["The API server refuses what this run would apply; nothing was changed", "component litellm: Deployment",
+         "must be less than or equal to cpu limit", 'resources.requests.cpu="2" was set by level 6 (cluster overrides']),
     "catalogue profile unknown": ({"agent_platform_catalogue_profile": "newest"}, {},
                                   ["agent_platform_catalogue_profile", "newest"]),
     "chart mirror not a URL": ({"agent_platform_chart_mirror_url": "mirror.internal"}, {},

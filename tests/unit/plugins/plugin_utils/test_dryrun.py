@@ -1,0 +1,87 @@
+"""The pure parts of the server-side dry run (plugins/plugin_utils/dryrun.py): where a refused field is in an
+object, which values level set it, and the message a user reads. The API server's side is in
+tests/cluster/test_server_validation.py."""
+from __future__ import annotations
+
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils import dryrun
+
+NAMES = ["component chart defaults", "level 2 (bridge)", "level 3 (bootstrap)", "level 4 (environment)",
+         "level 5 (tenant)", "level 6 (cluster overrides)"]
+DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "litellm", "namespace": "agent-platform"},
+              "spec": {"template": {"spec": {"containers": [
+                  {"name": "c", "resources": {"requests": {"cpu": "2", "memory": "512Mi"}, "limits": {"cpu": "1"}}}]}}}}
+REFUSAL = {"object": "Deployment agent-platform/litellm",
+           "message": 'Deployment.apps "litellm" is invalid: spec.template.spec.containers[0].resources.requests: '
+                      'Invalid value: "2": must be less than or equal to cpu limit of 1',
+           "fields": ["spec.template.spec.containers[0].resources.requests"]}
+LEVELS = [{"resources": {"requests": {"cpu": "100m", "memory": "128Mi"}}}, None,
+          {"resources": {"requests": {"memory": "512Mi"}}}, None, None, {"resources": {"requests": {"cpu": "2"}}}]
+
+
+def test_locate_walks_fields_and_indexes():
+    assert dryrun.locate(DEPLOYMENT, "spec.template.spec.containers[0].resources.limits") == {"cpu": "1"}
+    assert dryrun.locate(DEPLOYMENT, "spec.template.spec.containers[3].resources") is None
+    assert dryrun.locate(DEPLOYMENT, "spec.replicas") is None
+    assert dryrun.locate(DEPLOYMENT, "") is None
+
+
+def test_blame_names_the_level_of_the_quoted_value_only():
+    assert dryrun.blame(REFUSAL, DEPLOYMENT, LEVELS, NAMES) == [("resources.requests.cpu", 6, "2")]
+
+
+def test_blame_without_a_quoted_value_names_every_user_set_leaf_of_the_field():
+    refusal = dict(REFUSAL, message="spec.template.spec.containers[0].resources.requests: Forbidden")
+    assert dryrun.blame(refusal, DEPLOYMENT, LEVELS, NAMES) == [
+        ("resources.requests.cpu", 6, "2"), ("resources.requests.memory", 3, "512Mi")]
+
+
+def test_chart_defaults_and_fieldless_refusals_blame_nobody():
+    assert dryrun.blame(dict(REFUSAL, fields=[]), DEPLOYMENT, LEVELS, NAMES) == []
+    assert dryrun.blame(REFUSAL, DEPLOYMENT, [{"resources": {"requests": {"cpu": "2"}}}], NAMES) == []
+
+
+def test_message_names_host_component_object_and_level():
+    problem = dict(REFUSAL, host="p01", component="litellm", blame=[("resources.requests.cpu", 6, "2")])
+    text = dryrun.message(problem, NAMES)
+    assert text.startswith("p01: component litellm: Deployment agent-platform/litellm: ")
+    assert text.endswith('[resources.requests.cpu="2" was set by level 6 (cluster overrides)]')
+    assert dryrun.message(dict(problem, blame=[("x", 1, 0)]), NAMES).endswith(
+        "[x=0 was set by level 1 (component chart defaults)]")
+
+
+def test_pods_waiting_for_their_account_are_not_a_problem_on_a_target():
+    assert dryrun._waits_for_account({"object": "Deployment a/b (its pods)",
+                                      "message": 'pods "b" is forbidden: error looking up service account a/b: serviceaccount "b" not found'})
+    assert not dryrun._waits_for_account({"object": "Deployment a/b", "message": 'serviceaccount "b" not found'})
+
+
+def test_crd_kinds_lists_every_served_version():
+    crd = {"kind": "CustomResourceDefinition", "spec": {"group": "kagent.dev", "names": {"kind": "Agent"},
+                                                         "versions": [{"name": "v1alpha1"}, {"name": "v1alpha2"}]}}
+    assert dryrun._crd_kinds([crd, DEPLOYMENT]) == {("kagent.dev/v1alpha1", "Agent"), ("kagent.dev/v1alpha2", "Agent")}
+
+
+def test_pod_of_a_statefulset_mounts_its_claims():
+    sts = {"kind": "StatefulSet", "metadata": {"name": "db"}, "spec": {
+        "template": {"metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c"}]}},
+        "volumeClaimTemplates": [{"metadata": {"name": "data"}}]}}
+    pod = dryrun.pod_of(sts, "ns")
+    assert pod["metadata"] == {"name": "db-dryrun", "namespace": "ns", "labels": {"a": "b"}}
+    assert pod["spec"]["volumes"] == [{"name": "data", "persistentVolumeClaim": {"claimName": "data-db-0"}}]
+
+
+def test_blame_reads_pod_security_key_value_pairs():
+    refusal = {"object": "Deployment agent-platform/litellm (its pods)", "fields": [],
+               "message": 'pods "litellm-dryrun" is forbidden: violates PodSecurity "restricted:latest": runAsUser=0 '
+                          '(pod must not set runAsUser=0)'}
+    levels = [{"podSecurityContext": {"runAsUser": 65532}}, None, None, None, None, {"podSecurityContext": {"runAsUser": 0}}]
+    assert dryrun.blame(refusal, {}, levels, NAMES) == [("podSecurityContext.runAsUser", 6, 0)]
+
+
+def test_blame_reads_pod_security_inequalities_without_blaming_compliant_levels():
+    refusal = {"object": "Deployment agent-platform/jaeger (its pods)", "fields": [],
+               "message": 'pods "jaeger-dryrun" is forbidden: violates PodSecurity "restricted:latest": allowPrivilegeEscalation '
+                          '!= false (container "jaeger" must set securityContext.allowPrivilegeEscalation=false)'}
+    levels = [{}, {"securityContext": {"allowPrivilegeEscalation": False}}, None, None, None,
+              {"securityContext": {"allowPrivilegeEscalation": True}}]
+    assert dryrun.blame(refusal, {}, levels, NAMES) == [("securityContext.allowPrivilegeEscalation", 6, True)]
