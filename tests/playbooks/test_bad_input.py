@@ -19,7 +19,7 @@ CASES = {
     "prefix not a DNS label": (dict(extra_vars={"agent_platform_resource_prefix": "Peeks_1"}),
                                ["agent_platform_resource_prefix"]),
     "prefix too long": (dict(extra_vars={"agent_platform_resource_prefix": "a" * 40}),
-                        ["agent_platform_resource_prefix", "63"]),
+                        ["agent_platform_resource_prefix", "at most 30"]),
     "values level sets the flag": (dict(extra_vars={"agent_platform_tenant_values": '{"enabled":true}'}),
                                    ["agent_platform_tenant_values", "enabled"]),
     "bootstrap addons file not YAML": (dict(extra_vars={"feature_flags_bootstrap_addons_file": "@BAD_YAML@"}),

