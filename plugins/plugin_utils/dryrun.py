@@ -269,8 +269,11 @@ def validate_render(api_client, renders, private, wait_established=None):
     def namespace_exists(name):
         if name not in existing:
             try:
-                core.get(name=name)
-                existing[name] = True
+                live = core.get(name=name).to_dict()
+                # A namespace being deleted (a removal just before this run) takes no new objects; the run
+                # recreates it, as a missing one.
+                existing[name] = not ((live.get("metadata") or {}).get("deletionTimestamp")
+                                      or (live.get("status") or {}).get("phase") == "Terminating")
             except ApiException as exc:
                 if exc.status != 404:
                     raise
