@@ -16,8 +16,13 @@ Event file (``events/example.yml``)::
     start: "2026-12-01T09:00:00+00:00"             # ISO 8601, start < end
     end: "2026-12-01T17:00:00+00:00"
     participants: 20                               # a count (1..200) -> p01..p20, or a list of unique ids
-    overrides:                                     # per participant: values level 6 and the flag (level 3)
-      p03: {values: {...}, enable_agent_platform: false}
+    overrides:                                     # per participant: values level 6, the flag (level 3), quota
+      p03: {values: {...}, enable_agent_platform: false, quota: {requests.cpu: "8"}}
+    quota: {requests.cpu: "4", pods: "40"}         # tenants: each participant namespace's ResourceQuota
+    limit_range: {default: {cpu: "1", memory: 1Gi}}  # tenants: container defaults of each participant namespace
+    cost_limits: {instance_types: [m5.large], max_nodes: 4}  # clusters: allowed node groups
+
+The guard rails (quota, limit_range, cost_limits) are plugin_utils/workshop_guard_rails.py's.
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ import io
 from datetime import datetime
 
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils import catalogue, validation
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils import workshop_guard_rails as guard_rails
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.feature_flags import WORKSHOP_TYPES
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.feature_flags import resolve as resolve_flag
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values import merge_user_values
@@ -48,8 +54,11 @@ KNOWN_KEYS = {
     "overrides": "mapping participant id -> {values, enable_agent_platform}",
     "delivery": "|".join(DELIVERIES) + " (tenants mode; default direct)",
     "vars": "extra variables for every host (e.g. agent_platform_kubeconfig, aws_endpoint_url)",
+    "quota": "tenants: each participant namespace's ResourceQuota, {name: quantity} over the defaults",
+    "limit_range": "tenants: each participant namespace's container defaults, {default, defaultRequest}",
+    "cost_limits": "clusters: {instance_types: [...], max_nodes: N}, checked before any cluster is created",
 }
-OVERRIDE_KEYS = ("values", "enable_agent_platform")
+OVERRIDE_KEYS = ("values", "enable_agent_platform", "quota")
 _CATALOGUE = catalogue.load_own()
 _ENTRIES = catalogue.components(_CATALOGUE)
 # Components with cluster-scoped objects (catalogue perCluster): installed once per event in tenants mode.
@@ -188,8 +197,22 @@ def validate_event(data, source="event file"):
         flag = over.get("enable_agent_platform")
         if flag is not None and not isinstance(flag, bool):
             raise _err(source, key + ".enable_agent_platform", "must be true or false, got %r" % (flag,))
+        quota = _guard(guard_rails.validate_quota, source, key + ".quota", over.get("quota"))
         entry = merged.setdefault(pid, {})
-        entry.update({k: v for k, v in (("values", values), ("enable_agent_platform", flag)) if k in over})
+        entry.update({k: v for k, v in (("values", values), ("enable_agent_platform", flag), ("quota", quota)) if k in over})
+    quota = _guard(guard_rails.validate_quota, source, "quota", data.get("quota"))
+    limit_range = _guard(guard_rails.validate_limit_range, source, "limit_range", data.get("limit_range"))
+    try:
+        guard_rails.effective_limit_range(limit_range)
+    except guard_rails.GuardRailError as exc:
+        raise WorkshopEventError("%s: %s" % (source, exc))
+    cost_limits = _guard(guard_rails.validate_cost_limits, source, "cost_limits", data.get("cost_limits"))
+    # A guard rail of the other mode would be ignored without a word.
+    wrong = [k for k in (("cost_limits",) if data["mode"] == "tenants" else ("quota", "limit_range")) if data.get(k)]
+    wrong += ["overrides.%s.quota" % pid for pid, over in merged.items() if over.get("quota") and data["mode"] == "clusters"]
+    if wrong:
+        raise _err(source, wrong[0], "only for mode %s (this event's mode is %s)"
+                   % ("clusters" if wrong[0] == "cost_limits" else "tenants", data["mode"]))
     return {
         "name": name,
         "workshop_type": data["workshop_type"],
@@ -201,7 +224,17 @@ def validate_event(data, source="event file"):
         "participants": ids,
         "overrides": merged,
         "vars": extra,
+        "quota": quota,
+        "limit_range": limit_range,
+        "cost_limits": cost_limits,
     }
+
+
+def _guard(check, source, key, value):
+    try:
+        return check(source, key, value)
+    except guard_rails.GuardRailError as exc:
+        raise WorkshopEventError(str(exc))
 
 
 def _shared_off():
@@ -235,6 +268,8 @@ def event_hosts(event):
         "agent_platform_tenant": name,
         "agent_platform_aws_region": event["region"],
         "agent_platform_delivery": event["delivery"] if tenants else "argocd",
+        "workshop_event_limit_range": event.get("limit_range") or {},
+        "workshop_event_cost_limits": event.get("cost_limits") or {},
     }
     hosts = {}
     for pid in event["participants"]:
@@ -253,6 +288,8 @@ def event_hosts(event):
             "agent_platform_namespace": prefix if tenants else "agent-platform",
             "agent_platform_cluster_name": ("%s-shared" % name) if tenants else "%s-agent-platform" % prefix,
             "agent_platform_cluster_values": values,
+            # The event's quota with the participant's over it (the defaults are applied where it is used).
+            "workshop_event_quota": dict(event.get("quota") or {}, **(over.get("quota") or {})),
         })
         if over.get("enable_agent_platform") is not None:
             host["enable_agent_platform"] = over["enable_agent_platform"]
@@ -310,12 +347,27 @@ def participant_view(hostvars):
         "values": _merge(get("agent_platform_environment_values"), get("agent_platform_tenant_values"),
                          get("agent_platform_cluster_values")),
         "argocd_namespace": get("workshop_event_argocd_namespace") or "argocd",
+        "limits": _limits(mode, get("workshop_event_quota"), get("workshop_event_cost_limits")),
     }
     if mode == "clusters":
         view["cluster"] = "EKS %s (%s)" % (view["cluster"], get("agent_platform_aws_region"))
         view["kubeconfig"] = get("agent_platform_kubeconfig") or "~/.kube/%s.kubeconfig" % get("agent_platform_cluster_name")
         view["iam_roles"] = ["%s-%s" % (prefix, role) for role in ("KagentRole", "TofuControllerRole", "AgentCoreRole")]
     return view
+
+
+def _limits(mode, quota, cost_limits):
+    """The roster's limits of a participant: the namespace quota (tenants) or the node groups allowed (clusters)."""
+    if mode == "clusters":
+        cost_limits = cost_limits or {}
+        parts = []
+        if cost_limits.get("instance_types"):
+            parts.append("instance types " + ", ".join(cost_limits["instance_types"]))
+        if cost_limits.get("max_nodes"):
+            parts.append("at most %d nodes" % cost_limits["max_nodes"])
+        return "; ".join(parts) or "none set"
+    hard = dict(guard_rails.DEFAULT_QUOTA, **(quota or {}))
+    return "quota " + " ".join("%s=%s" % item for item in sorted(hard.items()))
 
 
 def roster_rows(participants):
@@ -357,12 +409,13 @@ def roster_rows(participants):
             "port_forward": "; ".join(forwards),
             "ingress": " ".join(ingress),
             "credentials_stored_in": "; ".join(creds),
+            "limits": p.get("limits", ""),
         })
     return sorted(rows, key=lambda r: r["participant"])
 
 
 ROSTER_COLUMNS = ("participant", "cluster", "namespaces", "agent_platform", "argocd", "service_urls", "port_forward", "ingress",
-                  "credentials_stored_in")
+                  "credentials_stored_in", "limits")
 
 
 def roster_csv(rows):

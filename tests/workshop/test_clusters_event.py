@@ -59,6 +59,15 @@ def test_clusters_event_on_moto(moto, tmp_path):
     event = event_file(tmp_path / "ev2c.yml", name=EVENT, mode="clusters", participants=2, vars=MOTO_VARS)
     args = ("-e", f"workshop_event_out_dir={tmp_path / 'out'}")
 
+    # Node groups outside the event's cost limits stop the event before any cluster exists, naming the participant.
+    capped = event_file(tmp_path / "capped.yml", name=EVENT, mode="clusters", participants=2, vars=MOTO_VARS,
+                        cost_limits={"instance_types": ["t3.medium"], "max_nodes": 2})
+    refused = run_event(capped, *args, env=env, timeout=600)
+    assert refused.rc != 0
+    assert ("p01: eks_bootstrap_nodegroup_instance_types: m5.large is not allowed by the event's "
+            "cost_limits.instance_types (t3.medium)") in refused.output, refused.why()
+    assert _ours(account) == {"clusters": [], "roles": [], "policies": []}
+
     first = run_event(event, *args, env=env, timeout=600)
     print(f"clusters event, 2 participants: {first.seconds:.0f}s")
     assert first.rc == 0, first.why()
@@ -70,6 +79,7 @@ def test_clusters_event_on_moto(moto, tmp_path):
     rows = list(csv.DictReader((tmp_path / "out" / EVENT / "roster.csv").open()))
     assert rows[1]["cluster"] == f"EKS {EVENT}-p02-agent-platform (us-east-1)"
     assert "IAM role ev2c-p02-KagentRole" in rows[1]["credentials_stored_in"]
+    assert rows[1]["limits"] == "none set"
 
     again = run_event(event, *args, env=env, timeout=600)
     assert again.rc == 0, again.why()

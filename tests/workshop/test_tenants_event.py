@@ -12,13 +12,19 @@ import json
 
 import pytest
 
-from .workshop_helpers import NOTHING, event_file, kubectl_json, leftovers, run_event
+from .workshop_helpers import NOTHING, event_file, kubectl, kubectl_json, leftovers, run_event
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 EVENT = "ev5t"
 PARTICIPANTS = ["p01", "p02", "p03", "p04", "p05"]
 BAD = {"p03": {"values": {"components": {"litellm": {"config": {"replicas": "many"}}}}}}
+SMALL_QUOTA = {"p02": {"quota": {"requests.cpu": "1"}}}
+# A pod far over any participant's quota, but allowed by Pod Security restricted (so the quota is what refuses it).
+GREEDY_POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "greedy"},
+              "spec": {"securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+                       "containers": [{"name": "c", "image": "busybox", "resources": {"requests": {"cpu": "64"}, "limits": {"cpu": "64"}},
+                                       "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}}}]}}
 
 
 def _sync_state(participants):
@@ -48,6 +54,11 @@ def test_tenants_event_lifecycle(local_cluster, tmp_path):
         assert 'replicas="many" was set by level 6 (cluster overrides' in first.output, first.why()
         assert leftovers(EVENT) == NOTHING
         assert not (out / EVENT).exists()
+        # A quota the participant's own components do not fit in is refused the same way, from their render.
+        small = run_event(event_file(tmp_path / "small.yml", name=EVENT, participants=5, overrides=SMALL_QUOTA), *args)
+        assert small.rc != 0
+        assert "p02: quota.requests.cpu=1 is less than the " in small.output, small.why()
+        assert leftovers(EVENT) == NOTHING
 
         # 2. Fixed: the whole event is provisioned and listed; then p03 alone: only p03 runs, the others'
         #    Applications are not touched.
@@ -60,6 +71,17 @@ def test_tenants_event_lifecycle(local_cluster, tmp_path):
         assert rows[0]["namespaces"] == f"{EVENT}-p01" and "Secret ev5t-p01/litellm-api-keys" in rows[0]["credentials_stored_in"]
         roster_md = (out / EVENT / "roster.md").read_text()
         assert "| p05 |" in roster_md
+        # Guard rails: the quota holds (the platform's own pods run within it), a pod over it is refused, and a
+        # participant's group may work in its own namespace only.
+        hard = kubectl_json("get", "resourcequota", "workshop-participant", "-n", f"{EVENT}-p01")["spec"]["hard"]
+        assert hard["requests.cpu"] == "4" and hard["pods"] == "40", hard
+        greedy = kubectl("create", "--dry-run=server", "-n", f"{EVENT}-p01", "-f", "-", stdin=json.dumps(GREEDY_POD))
+        assert greedy.returncode != 0 and "exceeded quota: workshop-participant" in greedy.stderr, greedy.stderr
+        as_p01 = ("--as", "p01", "--as-group", f"workshop:{EVENT}:p01")
+        assert kubectl("auth", "can-i", "create", "deployments", "-n", f"{EVENT}-p01", *as_p01).stdout.strip() == "yes"
+        assert kubectl("auth", "can-i", "get", "pods", "-n", f"{EVENT}-p02", *as_p01).stdout.strip() == "no"
+        assert kubectl("auth", "can-i", "get", "secrets", "-n", "argocd", *as_p01).stdout.strip() == "no"
+        assert "quota " in rows[0]["limits"] and "requests.cpu=4" in rows[0]["limits"]
         for p in ("p01", "p05"):
             apps = list(_sync_state([p]))
             # the parent + jaeger, litellm, langfuse (the perCluster components: the shared host's)

@@ -54,6 +54,11 @@ def run_event(event: Path, *args: str, env: dict | None = None, timeout: int = 9
     return run_timed(cmd, full_env, timeout)
 
 
+def kubectl(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([str(KUBECTL), "--kubeconfig", str(KUBECONFIG), *args], input=stdin,
+                          capture_output=True, text=True, timeout=60)
+
+
 def kubectl_json(*args: str) -> dict:
     proc = subprocess.run([str(KUBECTL), "--kubeconfig", str(KUBECONFIG), *args, "-o", "json"],
                           capture_output=True, text=True, timeout=60, check=True)
