@@ -16,6 +16,8 @@ description:
     effective quota is too small for the platform's own pods (a rolling update included); empty when it fits.
   - C(workshop_nodegroup_problems) (same file) takes the event's C(cost_limits) and returns why a participant's
     node group settings are not allowed; empty when they are.
+  - C(workshop_expired) (same file) takes a participant's end (ISO 8601) and returns whether it is past, plus a
+    grace in minutes (C(grace_minutes), default 60), now; the expiry sweep (C(state=expired)) removes those.
   - Logic in C(plugin_utils/workshop_guard_rails.py).
 options:
   _input:
@@ -49,6 +51,9 @@ options:
   sizes:
     description: The node group's C({min_size, desired_size, max_size}) (C(workshop_nodegroup_problems)).
     type: dict
+  grace_minutes:
+    description: Minutes after the end before C(workshop_expired) is true; null for the default (60).
+    type: int
 """
 
 EXAMPLES = r"""
@@ -71,8 +76,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: A list of Kubernetes objects, or a list of messages (empty when the limits hold).
-  type: list
+  description: >-
+    A list of Kubernetes objects, or a list of messages (empty when the limits hold), or (C(workshop_expired))
+    a boolean.
+  type: raw
 """
 
 from ansible.errors import AnsibleFilterError
@@ -101,10 +108,18 @@ def workshop_nodegroup_problems(cost_limits, instance_types, sizes, participant=
                                           sizes.get("max_size"), participant)
 
 
+def workshop_expired(end, grace_minutes=None):
+    try:
+        return guard_rails.expired(end, grace_minutes)
+    except (TypeError, ValueError) as exc:
+        raise AnsibleFilterError("workshop_expired: %r is not an ISO 8601 end: %s" % (end, exc))
+
+
 class FilterModule:
     def filters(self):
         return {
             "workshop_guard_rail_objects": workshop_guard_rail_objects,
             "workshop_quota_problems": workshop_quota_problems,
             "workshop_nodegroup_problems": workshop_nodegroup_problems,
+            "workshop_expired": workshop_expired,
         }

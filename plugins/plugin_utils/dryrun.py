@@ -12,7 +12,10 @@ each pod template is also sent as a dry-run Pod in its namespace. Importable by 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values import (
@@ -68,10 +71,12 @@ def api_error(exc):
 class Validator:
     """Dry-runs objects against one API server (a ``kubernetes.client.ApiClient``)."""
 
-    def __init__(self, api_client, field_manager="appmod.agent_platform-validate"):
+    def __init__(self, api_client, field_manager="appmod.agent_platform-validate", cache_file=None):
         from kubernetes.dynamic import DynamicClient
 
-        self.dyn = DynamicClient(api_client)
+        # The client's default discovery cache is one file per API server address, kept across runs: after a
+        # removal it still lists kinds whose CRDs are gone. Validation reads the server as it is now.
+        self.dyn = DynamicClient(api_client, cache_file=cache_file)
         self.field_manager = field_manager
 
     def resource(self, obj):
@@ -259,9 +264,17 @@ def validate_render(api_client, renders, private, wait_established=None):
     objects in a namespace it does not have yet, or of a CRD this render brings, are *deferred* (Argo CD or
     the role creates those first), and a kind it does not serve and nothing brings is a problem.
     """
+    workdir = tempfile.mkdtemp(prefix="appmod-validate-")
+    try:
+        return _validate_render(api_client, renders, private, wait_established, os.path.join(workdir, "discovery.json"))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _validate_render(api_client, renders, private, wait_established, cache_file):
     from kubernetes.client.exceptions import ApiException
 
-    validator = Validator(api_client)
+    validator = Validator(api_client, cache_file=cache_file)
     core = validator.dyn.resources.get(api_version="v1", kind="Namespace")
     result = {"problems": [], "checked": 0, "deferred": [], "unchecked": []}
     existing = {}
@@ -295,7 +308,9 @@ def validate_render(api_client, renders, private, wait_established=None):
             if wait_established and crds:
                 wait_established([c["metadata"]["name"] for c in crds])
                 # A fresh discovery: the cached one predates these kinds, and every miss would rediscover all groups.
-                validator = Validator(api_client)
+                if os.path.exists(cache_file):
+                    os.remove(cache_file)
+                validator = Validator(api_client, cache_file=cache_file)
             existing.clear()
         groups = [(None, render.get("objects") or [], None)] + [(r, r["manifests"], r["release_namespace"]) for r in render["releases"]]
         jobs = []  # (release, rendered object, object as sent, namespace, dry run, its pods too, name in messages)
@@ -325,6 +340,10 @@ def validate_render(api_client, renders, private, wait_established=None):
         def judge(job):
             release, obj, sent, ns, dry_run, pods, where = job
             problems = [dict(p, object=p["object"].replace(describe(sent), where)) for p in validator.apply(sent, ns, dry_run=dry_run, pods=pods)]
+            if not private and (obj.get("apiVersion"), obj.get("kind")) in brought and any(_not_served(p) for p in problems):
+                # Its CRD went away since discovery (a removal racing this run): it comes with this render.
+                result["deferred"].append(where)
+                return []
             return [p for p in problems if private or not _waits_for_account(p)]
 
         # ServiceAccounts created for real first (a private validator admits Pods only for existing accounts),
@@ -342,6 +361,11 @@ def validate_render(api_client, renders, private, wait_established=None):
                     found["blame"] = blame(problem, obj, release["levels"], render.get("level_names"))
                 result["problems"].append(found)
     return result
+
+
+def _not_served(problem):
+    """The API server answered 404 for the kind itself (no such resource), not for one object."""
+    return "404 page not found" in problem["message"] or "could not find the requested resource" in problem["message"]
 
 
 def _waits_for_account(problem):

@@ -58,7 +58,7 @@ KNOWN_KEYS = {
     "limit_range": "tenants: each participant namespace's container defaults, {default, defaultRequest}",
     "cost_limits": "clusters: {instance_types: [...], max_nodes: N}, checked before any cluster is created",
 }
-OVERRIDE_KEYS = ("values", "enable_agent_platform", "quota")
+OVERRIDE_KEYS = ("values", "enable_agent_platform", "quota", "end")
 _CATALOGUE = catalogue.load_own()
 _ENTRIES = catalogue.components(_CATALOGUE)
 # Components with cluster-scoped objects (catalogue perCluster): installed once per event in tenants mode.
@@ -198,8 +198,18 @@ def validate_event(data, source="event file"):
         if flag is not None and not isinstance(flag, bool):
             raise _err(source, key + ".enable_agent_platform", "must be true or false, got %r" % (flag,))
         quota = _guard(guard_rails.validate_quota, source, key + ".quota", over.get("quota"))
+        own_end = over.get("end")
+        if own_end is not None:
+            # A participant may leave earlier (or stay later) than the event; the expiry sweep reads this end.
+            parsed = _parse_date(source, key + ".end", own_end)
+            if (parsed.tzinfo is None) != (start.tzinfo is None):
+                raise _err(source, key + ".end", "must carry a time zone exactly when start does")
+            if not _naive_utc(start) < _naive_utc(parsed):
+                raise _err(source, key + ".end", "end (%s) must be after the event's start (%s)" % (own_end, data["start"]))
+            own_end = parsed.isoformat()
         entry = merged.setdefault(pid, {})
-        entry.update({k: v for k, v in (("values", values), ("enable_agent_platform", flag), ("quota", quota)) if k in over})
+        entry.update({k: v for k, v in (("values", values), ("enable_agent_platform", flag), ("quota", quota),
+                                         ("end", own_end)) if k in over})
     quota = _guard(guard_rails.validate_quota, source, "quota", data.get("quota"))
     limit_range = _guard(guard_rails.validate_limit_range, source, "limit_range", data.get("limit_range"))
     try:
@@ -290,6 +300,8 @@ def event_hosts(event):
             "agent_platform_cluster_values": values,
             # The event's quota with the participant's over it (the defaults are applied where it is used).
             "workshop_event_quota": dict(event.get("quota") or {}, **(over.get("quota") or {})),
+            # When this participant's time is over (the event's end unless overrides.<id>.end): the expiry sweep's.
+            "workshop_event_participant_end": over.get("end") or event["end"],
         })
         if over.get("enable_agent_platform") is not None:
             host["enable_agent_platform"] = over["enable_agent_platform"]

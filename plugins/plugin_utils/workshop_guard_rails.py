@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import yaml
@@ -57,6 +58,8 @@ MAX_NODES = 100
 EVENT_LABEL = "workshop.appmod.io/event"
 PARTICIPANT_LABEL = "workshop.appmod.io/participant"
 END_ANNOTATION = "workshop.appmod.io/end"
+# The expiry sweep (state=expired) removes a participant this long after their end.
+DEFAULT_EXPIRY_GRACE_MINUTES = 60
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod")
 
 
@@ -318,3 +321,17 @@ def quota_problems(quota, needs, participant="", namespace=""):
                 "%s: " % participant if participant else "", key, limit, _show(key, need), namespace,
                 ", ".join("%s %s" % (name, _show(key, amount)) for name, amount in users), key, participant or "<id>"))
     return problems
+
+
+def expired(end, grace_minutes=None, now=None):
+    """Whether a participant whose time ends at ``end`` (ISO 8601; no time zone = UTC) is past it plus the
+    grace (minutes, DEFAULT_EXPIRY_GRACE_MINUTES when None) at ``now`` (UTC, default: the clock)."""
+    text = end.strip() if isinstance(end, str) else end.isoformat()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    grace = DEFAULT_EXPIRY_GRACE_MINUTES if grace_minutes is None else int(grace_minutes)
+    now = now or datetime.now(timezone.utc)
+    return now > moment + timedelta(minutes=grace)

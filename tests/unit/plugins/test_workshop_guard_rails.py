@@ -145,3 +145,32 @@ def test_node_groups_outside_the_cost_limits_are_named():
         "(m5.large, m5.xlarge)",
         "p04: eks_bootstrap_nodegroup_max_size: 10 nodes, more than the event's cost_limits.max_nodes (3)",
     ]
+
+
+def test_expiry_counts_from_the_participants_own_end_plus_the_grace():
+    from datetime import datetime, timezone
+
+    from ansible_collections.appmod.agent_platform.plugins.filter.workshop_guard_rails import workshop_expired
+
+    now = datetime(2026, 12, 1, 18, 30, tzinfo=timezone.utc)
+    assert gr.expired("2026-12-01T17:00:00+00:00", now=now)                 # 90 min past, default grace 60
+    assert not gr.expired("2026-12-01T17:00:00+00:00", grace_minutes=120, now=now)
+    assert not gr.expired("2026-12-01T19:00:00+01:00", now=now)             # 18:00 UTC, + 60 min > 18:30
+    assert gr.expired("2026-12-01T19:00:00+02:00", now=now)                 # 17:00 UTC
+    assert gr.expired("2026-12-01T17:00:00Z", now=now) and gr.expired("2026-12-01T17:00:00", now=now)
+    assert workshop_expired("2000-01-01T00:00:00+00:00") and not workshop_expired("2999-01-01T00:00:00+00:00")
+    event = validate_event(dict(BASE, overrides={"p02": {"end": "2026-12-01T12:00:00+00:00"}}), "ev.yml")
+    hosts = event_hosts(event)
+    assert hosts["p02"]["workshop_event_participant_end"] == "2026-12-01T12:00:00+00:00"
+    assert hosts["p01"]["workshop_event_participant_end"] == BASE["end"]
+
+
+@pytest.mark.parametrize("end, words", [
+    ("2026-11-30T09:00:00+00:00", ["overrides.p02.end", "must be after the event's start"]),
+    ("tomorrow", ["overrides.p02.end", "not an ISO 8601"]),
+    ("2026-12-01T12:00:00", ["overrides.p02.end", "time zone"]),
+])
+def test_a_participant_end_is_checked(end, words):
+    message = _refused(overrides={"p02": {"end": end}})
+    for word in words:
+        assert word in message, message
