@@ -3,12 +3,14 @@
 One test, in the order an event goes (each step needs the previous one; 5 participants keep it lean on
 2 cores): a participant with a bad override stops the event before anything changes, named in the error;
 fixed, the event is provisioned and listed in the roster; one participant is rerun alone (the others
-untouched); a rerun changes nothing; one participant is removed alone; the teardown leaves nothing.
+untouched); a rerun changes nothing; the expiry sweep removes the one participant whose time is over,
+and only it, and a second sweep changes nothing; the teardown leaves nothing.
 """
 from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -18,8 +20,12 @@ pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
 EVENT = "ev5t"
 PARTICIPANTS = ["p01", "p02", "p03", "p04", "p05"]
-BAD = {"p03": {"values": {"components": {"litellm": {"config": {"replicas": "many"}}}}}}
-SMALL_QUOTA = {"p02": {"quota": {"requests.cpu": "1"}}}
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+# The event runs from yesterday to tomorrow; p05's own time ended three hours ago (past the sweep's grace).
+WINDOW = {"start": (NOW - timedelta(days=1)).isoformat(), "end": (NOW + timedelta(days=1)).isoformat()}
+P05_ENDED = {"p05": {"end": (NOW - timedelta(hours=3)).isoformat()}}
+BAD = dict(P05_ENDED, p03={"values": {"components": {"litellm": {"config": {"replicas": "many"}}}}})
+SMALL_QUOTA = dict(P05_ENDED, p02={"quota": {"requests.cpu": "1"}})
 # A pod far over any participant's quota, but allowed by Pod Security restricted (so the quota is what refuses it).
 GREEDY_POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "greedy"},
               "spec": {"securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
@@ -40,8 +46,8 @@ def _sync_state(participants):
 def test_tenants_event_lifecycle(local_cluster, tmp_path):
     out = tmp_path / "out"
     args = ("-e", f"workshop_event_out_dir={out}")
-    bad = event_file(tmp_path / "bad.yml", name=EVENT, participants=5, overrides=BAD)
-    good = event_file(tmp_path / "good.yml", name=EVENT, participants=5)
+    bad = event_file(tmp_path / "bad.yml", name=EVENT, participants=5, overrides=BAD, **WINDOW)
+    good = event_file(tmp_path / "good.yml", name=EVENT, participants=5, overrides=P05_ENDED, **WINDOW)
     try:
         # 1. p03's override is refused by the litellm chart's schema before anything changes: the event stops,
         #    naming p03, the Application, the values path and the level; nothing of the event exists.
@@ -55,7 +61,7 @@ def test_tenants_event_lifecycle(local_cluster, tmp_path):
         assert leftovers(EVENT) == NOTHING
         assert not (out / EVENT).exists()
         # A quota the participant's own components do not fit in is refused the same way, from their render.
-        small = run_event(event_file(tmp_path / "small.yml", name=EVENT, participants=5, overrides=SMALL_QUOTA), *args)
+        small = run_event(event_file(tmp_path / "small.yml", name=EVENT, participants=5, overrides=SMALL_QUOTA, **WINDOW), *args)
         assert small.rc != 0
         assert "p02: quota.requests.cpu=1 is less than the " in small.output, small.why()
         assert leftovers(EVENT) == NOTHING
@@ -102,9 +108,17 @@ def test_tenants_event_lifecycle(local_cluster, tmp_path):
         assert again.rc == 0, again.why()
         assert {h: c["changed"] for h, c in again.recap.items()} == {h: 0 for h in again.recap}, again.recap
 
-        # 4. One participant removed alone; the others stay.
-        gone = run_event(good, *args, "-e", "state=absent", "-e", "participant=p05")
+        # 4. The expiry sweep removes p05 (its time is over), and only p05; a second sweep changes nothing.
+        ns_end = kubectl_json("get", "namespace", f"{EVENT}-p05")["metadata"]["annotations"]["workshop.appmod.io/end"]
+        assert ns_end == P05_ENDED["p05"]["end"]
+        gone = run_event(good, *args, "-e", "state=expired")
+        print(f"expiry sweep: {gone.seconds:.0f}s")
         assert gone.rc == 0, gone.why()
+        assert "1 done, 0 failed, 4 not in this run (their time is not over)" in gone.stdout, gone.stdout[-2000:]
+        swept_again = run_event(good, *args, "-e", "state=expired")
+        assert swept_again.rc == 0, swept_again.why()
+        assert {h: c["changed"] for h, c in swept_again.recap.items()} == {h: 0 for h in swept_again.recap}, swept_again.recap
+        assert (out / EVENT / "roster.csv").exists()
         left = leftovers(EVENT)
         assert not [n for values in left.values() for n in values if n.startswith(f"{EVENT}-p05")], left
         assert f"{EVENT}-p04" in left["namespaces"]
