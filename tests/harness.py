@@ -143,6 +143,18 @@ def kubectl(kubeconfig: str | Path, *args: str, input: str | None = None, check:
     return proc
 
 
+def shared_cluster_kubeconfig() -> Path:
+    """The shared local cluster's kubeconfig; the test is skipped, saying why, when the cluster is not up."""
+    import pytest
+
+    kubeconfig = ROOT / ".local-cluster" / "kubeconfig"
+    proc = subprocess.run(["bash", str(ROOT / "scripts" / "local-cluster.sh"), "status"],
+                          capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0 or not kubeconfig.exists():
+        pytest.skip("local cluster not running (scripts/local-cluster.sh status): " + proc.stdout.strip()[-300:])
+    return kubeconfig
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

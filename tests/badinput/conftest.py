@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+import harness  # tests/ is the import root
+
 ROOT = Path(__file__).resolve().parents[2]
 KUBECONFIG = ROOT / ".local-cluster" / "kubeconfig"
 KUBECTL = ROOT / ".tools" / "bin" / "kubectl"
@@ -45,11 +47,7 @@ class Run:
 
 @pytest.fixture(scope="session")
 def shared_kubeconfig():
-    proc = subprocess.run(["bash", str(ROOT / "scripts" / "local-cluster.sh"), "status"],
-                          capture_output=True, text=True, timeout=120)
-    if proc.returncode != 0 or not KUBECONFIG.exists():
-        pytest.skip("local cluster not running (scripts/local-cluster.sh status): " + proc.stdout.strip()[-300:])
-    yield KUBECONFIG
+    yield harness.shared_cluster_kubeconfig()
     cleanup(KUBECONFIG)
 
 

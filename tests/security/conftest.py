@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+import harness  # tests/ is the import root
+
 ROOT = Path(__file__).resolve().parents[2]
 KUBECONFIG = ROOT / ".local-cluster" / "kubeconfig"
 KUBECTL = ROOT / ".tools" / "bin" / "kubectl"
@@ -48,11 +50,7 @@ def rendered(tmp_path_factory, chart_mirror_url):
 
 @pytest.fixture(scope="session")
 def shared_kubeconfig():
-    proc = subprocess.run(["bash", str(ROOT / "scripts" / "local-cluster.sh"), "status"],
-                          capture_output=True, text=True, timeout=120)
-    if proc.returncode != 0 or not KUBECONFIG.exists():
-        pytest.skip("local cluster not running (scripts/local-cluster.sh status): " + proc.stdout.strip()[-300:])
-    return KUBECONFIG
+    return harness.shared_cluster_kubeconfig()
 
 
 def kubectl(kubeconfig, *args, stdin=None, check=False, timeout=120):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from harness import Run, run_timed  # tests/ is the import root (no __init__.py)
+import harness  # tests/ is the import root (no __init__.py)
+from harness import Run, run_timed
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -55,8 +56,8 @@ def run_event(event: Path, *args: str, env: dict | None = None, timeout: int = 9
 
 
 def kubectl(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(KUBECTL), "--kubeconfig", str(KUBECONFIG), *args], input=stdin,
-                          capture_output=True, text=True, timeout=60)
+    """kubectl on the shared cluster; the caller reads the exit code."""
+    return harness.kubectl(KUBECONFIG, *args, input=stdin, check=False, timeout=60)
 
 
 def kubectl_json(*args: str) -> dict:
