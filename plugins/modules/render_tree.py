@@ -36,27 +36,18 @@ options:
     type: list
     elements: str
     default: []
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - appmod.agent_platform.controller_action
 attributes:
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-  async:
-    description: Supports being used with the C(async) keyword.
-    support: none
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
     details: Reports what would be written and deleted; writes nothing.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details:
       - Before and after text of each written file (skipped over C(MAX_FILE_SIZE_FOR_DIFF), like M(ansible.builtin.copy)).
       - The state of each created or deleted path, the old and new mode of each path whose mode is fixed.
-  platform:
-    description: Target OS/families that can be operated against.
-    support: N/A
-    platforms: posix
 seealso:
   - module: ansible.builtin.copy
   - module: appmod.agent_platform.helm_template_batch

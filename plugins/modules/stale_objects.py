@@ -23,23 +23,10 @@ options:
   kubeconfig:
     description: Kubeconfig path; default C(K8S_AUTH_KUBECONFIG), else the client's default (C(~/.kube/config)).
     type: path
-attributes:
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-  async:
-    description: Supports being used with the C(async) keyword.
-    support: none
-  check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
-    support: full
-  diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
-    support: none
-  platform:
-    description: Target OS/families that can be operated against.
-    support: N/A
-    platforms: posix
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - appmod.agent_platform.controller_action
 seealso:
   - module: kubernetes.core.k8s
 author:
