@@ -119,13 +119,10 @@ class Validator:
                 problems.append({"object": "%s (its pods)" % describe(body), "message": message, "fields": fields})
         return problems
 
-    def apply_each(self, objects, namespace, dry_run=True):
-        """(object, its problems) for each object."""
-        return [(obj, self.apply(obj, namespace, dry_run=dry_run)) for obj in objects]
-
     def apply_real(self, objects):
         """Create or update objects for real (a throwaway API server only); raises on a refusal."""
-        for obj, problems in self.apply_each(objects, None, dry_run=False):
+        for obj in objects:
+            problems = self.apply(obj, None, dry_run=False)
             if problems:
                 raise ValueError("%s: %s" % (describe(obj), problems[0]["message"]))
 
