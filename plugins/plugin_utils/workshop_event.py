@@ -212,10 +212,6 @@ def validate_event(data, source="event file"):
                                          ("end", own_end)) if k in over})
     quota = _guard(guard_rails.validate_quota, source, "quota", data.get("quota"))
     limit_range = _guard(guard_rails.validate_limit_range, source, "limit_range", data.get("limit_range"))
-    try:
-        guard_rails.effective_limit_range(limit_range)
-    except guard_rails.GuardRailError as exc:
-        raise WorkshopEventError("%s: %s" % (source, exc))
     cost_limits = _guard(guard_rails.validate_cost_limits, source, "cost_limits", data.get("cost_limits"))
     # A guard rail of the other mode would be ignored without a word.
     wrong = [k for k in (("cost_limits",) if data["mode"] == "tenants" else ("quota", "limit_range")) if data.get(k)]
@@ -378,8 +374,7 @@ def _limits(mode, quota, cost_limits):
         if cost_limits.get("max_nodes"):
             parts.append("at most %d nodes" % cost_limits["max_nodes"])
         return "; ".join(parts) or "none set"
-    hard = dict(guard_rails.DEFAULT_QUOTA, **(quota or {}))
-    return "quota " + " ".join("%s=%s" % item for item in sorted(hard.items()))
+    return "quota " + " ".join("%s=%s" % item for item in sorted(guard_rails.effective_quota(quota).items()))
 
 
 def roster_rows(participants):

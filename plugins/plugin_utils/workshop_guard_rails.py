@@ -104,6 +104,11 @@ def validate_quota(source, key, value):
     return out
 
 
+def effective_quota(quota):
+    """The ResourceQuota's spec.hard: the defaults with the event's and the participant's keys over them."""
+    return dict(DEFAULT_QUOTA, **(quota or {}))
+
+
 def validate_limit_range(source, key, value):
     """``limit_range``: {default: {cpu, memory}, defaultRequest: {cpu, memory}}, a default never below its request."""
     if value is None:
@@ -121,6 +126,10 @@ def validate_limit_range(source, key, value):
             if resource not in LIMIT_RANGE_RESOURCES:
                 raise _err(source, "%s.%s" % (where, resource), "unknown resource; known: %s" % ", ".join(LIMIT_RANGE_RESOURCES))
             out.setdefault(part, {})[resource] = _quantity(source, "%s.%s" % (where, resource), amount)
+    try:
+        effective_limit_range(out)
+    except GuardRailError as exc:
+        raise GuardRailError("%s: %s" % (source, exc))
     return out
 
 
@@ -193,7 +202,7 @@ def objects(namespace, event, participant, quota, limit_range, end=None):
     return [
         namespace_obj,
         {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": dict(meta, name="workshop-participant"),
-         "spec": {"hard": dict(DEFAULT_QUOTA, **(quota or {}))}},
+         "spec": {"hard": effective_quota(quota)}},
         {"apiVersion": "v1", "kind": "LimitRange", "metadata": dict(meta, name="workshop-participant"),
          "spec": {"limits": [dict({"type": "Container"}, **limits)]}},
         # Ingress from the participant's own namespace and from namespaces of no participant (the event's shared
@@ -308,7 +317,7 @@ def _show(key, amount):
 def quota_problems(quota, needs, participant="", namespace=""):
     """Where the participant's effective quota (DEFAULT_QUOTA with ``quota`` over it) is smaller than what
     the platform's own workloads in the namespace need; each message names the key and the largest users."""
-    hard = dict(DEFAULT_QUOTA, **(quota or {}))
+    hard = effective_quota(quota)
     problems = []
     for key, limit in sorted(hard.items()):
         need = needs["totals"].get(key)
