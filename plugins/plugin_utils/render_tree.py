@@ -233,7 +233,8 @@ def apply(the_plan):
     for change in the_plan.changes:
         path = os.path.normpath(os.path.join(root, change.path))
         if change.kind == "mkdir":
-            os.mkdir(path)
+            # exist_ok: renders into sibling folders may run at once and share missing parents
+            os.makedirs(path, exist_ok=True)
             os.chmod(path, DIR_MODE)
         elif change.kind in ("chmod_dir", "chmod"):
             os.chmod(path, change.after)

@@ -143,6 +143,15 @@ def test_mode_is_fixed_without_rewriting_the_content(tmp_path):
     assert the_plan.paths("write", "chmod") == [str(tmp_path / "flag.yaml")]
 
 
+def test_two_renders_planned_together_into_sibling_roots_share_the_missing_parent(tmp_path):
+    # Two renders into out/<a> and out/<b> started at once both plan to make out/: neither may fail on it.
+    first = rt.plan(str(tmp_path / "out" / "a"), FILES, PRUNE)
+    second = rt.plan(str(tmp_path / "out" / "b"), FILES, PRUNE)
+    rt.apply(first)
+    rt.apply(second)
+    assert _tree(tmp_path / "out" / "a") == _tree(tmp_path / "out" / "b")
+
+
 def test_existing_root_keeps_its_mode(tmp_path):
     os.chmod(tmp_path, 0o700)
     _render(tmp_path)
