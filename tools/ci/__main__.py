@@ -8,6 +8,11 @@
     tests on the cluster  the folders that need it, each timed
     deploy + smoke the platform on the local default (make local), then the real programs (make smoke)
 
+Two lanes run at once after lint, because most of a test's time is spent waiting on a controller, a
+sync or a helm release, not on the two cores: lane "shared" is everything on the shared local cluster
+(one after the other, they share its Argo CD), lane "own" is everything that brings its own servers
+(the offline folders, moto, the private control planes of tests/components and tests/faults).
+
 At the end it prints the phase table, pytest's 25 slowest tests and one summary line. No test is ever
 skipped for time: when the run nears the budget (APPMOD_CI_BUDGET_MIN, default 85 of CI's 90 minutes)
 the current phase is stopped, the run fails and the table names the slow phases.
@@ -27,17 +32,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "out" / "ci"
 PY = str(ROOT / ".venv" / "bin" / "python")
-# Folders in run order. No cluster: run while the builds run.
-OFFLINE = ["tests/unit", "tests/helm", "tests/core", "tests/charts", "tests/playbooks"]
-# On the shared local cluster (and moto), cheap and core first, the long suites last.
-CLUSTER = ["tests/local_cluster", "tests/argocd", "tests/molecule", "tests/components", "tests/aws",
-           "tests/badinput", "tests/security", "tests/faults", "tests/workshop", "tests/cluster"]
+# Lane "own", in run order. No cluster: run while the builds run (moto is a Python server).
+OFFLINE = ["tests/unit", "tests/helm", "tests/core", "tests/charts", "tests/playbooks", "tests/aws"]
+# Lane "own", once the builds are done: each module starts a private control plane (own ports and state).
+PRIVATE = ["tests/components", "tests/faults"]
+# Lane "shared": on the shared local cluster (and moto), cheap and core first, the long suites last.
+CLUSTER = ["tests/local_cluster", "tests/argocd", "tests/molecule", "tests/badinput", "tests/security",
+           "tests/workshop", "tests/cluster"]
 SMOKE = ["tests/smoke"]
 
 
 @dataclass
 class Phase:
     name: str
+    lane: str = ""
     seconds: float = 0.0
     status: str = "ok"
     detail: str = ""
@@ -61,9 +69,9 @@ def log(msg: str) -> None:
     sys.stderr.flush()
 
 
-def run_phase(run: Run, name: str, argv: list, log_file: Path | None = None, env=None) -> Phase:
+def run_phase(run: Run, name: str, argv: list, log_file: Path | None = None, env=None, lane: str = "") -> Phase:
     """Run one phase as a process group; stop it (and fail) when the budget runs out."""
-    phase = Phase(name)
+    phase = Phase(name, lane)
     run.phases.append(phase)
     left = run.budget_left()
     if left <= 0:
@@ -102,17 +110,17 @@ def run_phase(run: Run, name: str, argv: list, log_file: Path | None = None, env
     return phase
 
 
-def pytest_phase(run: Run, folder: str, extra=()) -> Phase:
+def pytest_phase(run: Run, folder: str, extra=(), lane: str = "") -> Phase:
     name = "pytest %s" % folder
     if not (ROOT / folder).is_dir():
-        phase = Phase(name, status="absent")
+        phase = Phase(name, lane, status="absent")
         run.phases.append(phase)
         return phase
     junit = OUT / ("junit-%s.xml" % folder.replace("/", "-"))
     run.junit.append(junit)
     argv = [PY, "-m", "pytest", "-p", "no:cacheprovider", "-ra", "-m", "not pending", "--junitxml", str(junit),
             folder, *extra]
-    return run_phase(run, name, argv)
+    return run_phase(run, name, argv, lane=lane)
 
 
 def builds(run: Run, results: dict) -> None:
@@ -124,7 +132,7 @@ def builds(run: Run, results: dict) -> None:
     ]
     for name, argv in steps:
         log_file = OUT / ("%s.log" % name.split(" (")[0].replace(" ", "-").replace(",", ""))
-        results[name] = run_phase(run, name, argv, log_file)
+        results[name] = run_phase(run, name, argv, log_file, lane="builds")
         if results[name].status != "ok":
             break
 
@@ -157,11 +165,13 @@ def report(run: Run) -> int:
     counts, slowest = junit_table(run.junit)
     setup = float(os.environ.get("APPMOD_CI_SETUP_SECONDS", "0"))
     total = setup + time.monotonic() - run.started
-    lines = ["", "Phase times (this run):", "| phase | time | status |", "|---|---|---|",
-             "| setup (scripts/setup.sh) | %s | ok |" % _fmt(setup)]
+    lines = ["", "Phase times (this run; phases of different lanes ran at the same time):",
+             "| lane | phase | time | status |", "|---|---|---|---|",
+             "| | setup (scripts/setup.sh) | %s | ok |" % _fmt(setup)]
     for p in run.phases:
-        lines.append("| %s | %s | %s%s |" % (p.name, _fmt(p.seconds), p.status, (": " + p.detail) if p.detail else ""))
-    lines.append("| **total** | **%s** | |" % _fmt(total))
+        lines.append("| %s | %s | %s | %s%s |" % (p.lane, p.name, _fmt(p.seconds), p.status,
+                                                 (": " + p.detail) if p.detail else ""))
+    lines.append("| | **total (wall clock)** | **%s** | |" % _fmt(total))
     lines += ["", "25 slowest tests:"] + ["  %7.1fs  %s  %s" % (t, outcome, name) for name, t, outcome in slowest]
     print("\n".join(lines))
     OUT.mkdir(parents=True, exist_ok=True)
@@ -176,6 +186,44 @@ def report(run: Run) -> int:
     return 1 if run.failed or counts["failed"] else 0
 
 
+def builds_ready(run: Run, bg: threading.Thread, results: dict, lane: str) -> bool:
+    """Wait for the background builds; False (and the run failed) when they did not finish or failed."""
+    log("%s: waiting for the builds" % lane)
+    bg.join(max(run.budget_left(), 0))
+    if bg.is_alive() or any(p.status != "ok" for p in results.values()):
+        run.failed = True
+        log("%s: the builds did not finish: its cluster phases cannot run" % lane)
+        return False
+    return True
+
+
+def own_lane(run: Run, bg: threading.Thread, results: dict, args: list) -> None:
+    """The folders that bring their own servers: offline ones and moto first, then the private planes."""
+    for folder in OFFLINE:
+        pytest_phase(run, folder, args, lane="own")
+    if builds_ready(run, bg, results, "own"):
+        for folder in PRIVATE:
+            pytest_phase(run, folder, args, lane="own")
+
+
+def shared_lane(run: Run, bg: threading.Thread, results: dict, args: list) -> None:
+    """The shared local cluster: start it, every folder on it, the deploy of the local default, the smoke."""
+    if not builds_ready(run, bg, results, "shared"):
+        return
+    start = run_phase(run, "cluster start (control plane, Argo CD, chart mirror)",
+                      ["bash", "-c", "bash scripts/local-cluster.sh up && bash scripts/argocd-local.sh up"],
+                      OUT / "cluster-start.log", lane="shared")
+    if start.status != "ok":
+        return
+    for folder in CLUSTER:
+        pytest_phase(run, folder, args, lane="shared")
+    run_phase(run, "deploy the platform on the local default (make local)",
+              [str(ROOT / ".venv/bin/ansible-playbook"), "playbooks/agent-platform.yml", "-i", "inventories/local"],
+              OUT / "make-local.log", lane="shared")
+    for folder in SMOKE:
+        pytest_phase(run, folder, args, lane="shared")
+
+
 def main(argv=None) -> int:
     args = list(argv if argv is not None else sys.argv[1:])
     OUT.mkdir(parents=True, exist_ok=True)
@@ -183,24 +231,13 @@ def main(argv=None) -> int:
     build_results = {}
     bg = threading.Thread(target=builds, args=(run, build_results), daemon=True)
     bg.start()
+    # One chart mirror for both lanes (the stack's, on its fixed port), started before either looks for one.
+    run_phase(run, "chart mirror", [PY, "-m", "tools.localstack", "mirror", "up"], OUT / "chart-mirror.log")
     run_phase(run, "lint", ["bash", "scripts/lint.sh"], OUT / "lint.log")
-    for folder in OFFLINE:
-        pytest_phase(run, folder, args)
-    log("waiting for the builds")
-    bg.join(max(run.budget_left(), 0))
-    if bg.is_alive() or any(p.status != "ok" for p in build_results.values()):
-        run.failed = True
-        log("the builds did not finish: the cluster phases cannot run")
-        return report(run)
-    run_phase(run, "cluster start (control plane, Argo CD, chart mirror)",
-              ["bash", "-c", "bash scripts/local-cluster.sh up && bash scripts/argocd-local.sh up"], OUT / "cluster-start.log")
-    for folder in CLUSTER:
-        pytest_phase(run, folder, args)
-    run_phase(run, "deploy the platform on the local default (make local)",
-              [str(ROOT / ".venv/bin/ansible-playbook"), "playbooks/agent-platform.yml", "-i", "inventories/local"],
-              OUT / "make-local.log")
-    for folder in SMOKE:
-        pytest_phase(run, folder, args)
+    own = threading.Thread(target=own_lane, args=(run, bg, build_results, args), daemon=True)
+    own.start()
+    shared_lane(run, bg, build_results, args)
+    own.join(max(run.budget_left(), 0) + 60)
     return report(run)
 
 
