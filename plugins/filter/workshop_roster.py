@@ -27,6 +27,12 @@ options:
     description: The validated event (the C(workshop_event) group variable of the inventory plugin).
     type: dict
     required: true
+  readiness:
+    description: >-
+      Participant -> readiness (the C(participants) of the C(workshop_status) filter's document) for the
+      roster's C(readiness) column; participants not in it are C(not provisioned).
+    type: dict
+    required: false
 """
 
 EXAMPLES = r"""
@@ -53,9 +59,9 @@ from ansible_collections.appmod.agent_platform.plugins.plugin_utils.workshop_eve
 )
 
 
-def workshop_roster(participants, event):
+def workshop_roster(participants, event, readiness=None):
     try:
-        rows = roster_rows(participants)
+        rows = roster_rows(participants, readiness)
     except (KeyError, TypeError) as exc:
         raise AnsibleFilterError("workshop_roster: a participant entry lacks %s" % exc)
     return {"rows": rows, "csv": roster_csv(rows), "markdown": roster_markdown(rows, event)}

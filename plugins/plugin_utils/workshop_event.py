@@ -377,11 +377,14 @@ def _limits(mode, quota, cost_limits):
     return "quota " + " ".join("%s=%s" % item for item in sorted(guard_rails.effective_quota(quota).items()))
 
 
-def roster_rows(participants):
+def roster_rows(participants, readiness=None):
     """One roster row per participant (never any credential value, only where it is stored).
 
     ``participants``: the participants' host variables (see participant_view), or views already.
+    ``readiness``: participant -> readiness (plugin_utils.workshop_status.readiness); absent ones are
+    ``not provisioned``.
     """
+    readiness = readiness or {}
     rows = []
     for item in participants:
         p = participant_view(item) if "workshop_event_participant" in item else item
@@ -417,12 +420,13 @@ def roster_rows(participants):
             "ingress": " ".join(ingress),
             "credentials_stored_in": "; ".join(creds),
             "limits": p.get("limits", ""),
+            "readiness": readiness.get(p["participant"], "not provisioned"),
         })
     return sorted(rows, key=lambda r: r["participant"])
 
 
 ROSTER_COLUMNS = ("participant", "cluster", "namespaces", "agent_platform", "argocd", "service_urls", "port_forward", "ingress",
-                  "credentials_stored_in", "limits")
+                  "credentials_stored_in", "limits", "readiness")
 
 
 def roster_csv(rows):

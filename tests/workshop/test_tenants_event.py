@@ -77,6 +77,12 @@ def test_tenants_event_lifecycle(local_cluster, tmp_path):
         assert rows[0]["namespaces"] == f"{EVENT}-p01" and "Secret ev5t-p01/litellm-api-keys" in rows[0]["credentials_stored_in"]
         roster_md = (out / EVENT / "roster.md").read_text()
         assert "| p05 |" in roster_md
+        # status.json: one record per participant and component, read from their Argo CD Applications.
+        status = json.loads((out / EVENT / "status.json").read_text())
+        assert status["participants"] == {p: "ready" for p in PARTICIPANTS}, status["participants"]
+        assert sorted(r["component"] for r in status["records"] if r["participant"] == "p01") == ["jaeger", "langfuse", "litellm"]
+        assert {r["state"] for r in status["records"]} == {"healthy"} and all(r["since"] for r in status["records"])
+        assert {r["readiness"] for r in rows} == {"ready"}
         # Guard rails: the quota holds (the platform's own pods run within it), a pod over it is refused, and a
         # participant's group may work in its own namespace only.
         hard = kubectl_json("get", "resourcequota", "workshop-participant", "-n", f"{EVENT}-p01")["spec"]["hard"]
@@ -101,6 +107,7 @@ def test_tenants_event_lifecycle(local_cluster, tmp_path):
         assert "1 done, 0 failed, 4 not in this run" in retry.stdout
         assert _sync_state([p for p in PARTICIPANTS if p != "p03"]) == others
         assert len(_sync_state(["p03"])) == 4
+        assert json.loads((out / EVENT / "status.json").read_text()) == status  # same states: the same file
 
         # 3. A rerun of the whole event changes nothing, roster included.
         again = run_event(good, *args)
@@ -119,6 +126,8 @@ def test_tenants_event_lifecycle(local_cluster, tmp_path):
         assert swept_again.rc == 0, swept_again.why()
         assert {h: c["changed"] for h, c in swept_again.recap.items()} == {h: 0 for h in swept_again.recap}, swept_again.recap
         assert (out / EVENT / "roster.csv").exists()
+        swept = json.loads((out / EVENT / "status.json").read_text())
+        assert sorted(swept["participants"]) == ["p01", "p02", "p03", "p04"], swept["participants"]
         left = leftovers(EVENT)
         assert not [n for values in left.values() for n in values if n.startswith(f"{EVENT}-p05")], left
         assert f"{EVENT}-p04" in left["namespaces"]
