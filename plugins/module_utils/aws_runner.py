@@ -23,7 +23,8 @@ from ansible_collections.appmod.agent_platform.plugins.module_utils.eks_api impo
 
 
 def run_aws_module(argument_spec, service, converge, error_msg, **module_kwargs):
-    """Build the module and a boto3 client for ``service``, run ``converge``, exit with what it returns.
+    """Build the module and a boto3 client for ``service`` (a name, or a list of names for a dict of clients),
+    run ``converge``, exit with what it returns.
 
     ``converge(client, params, check_mode)`` returns the dict for exit_json (``changed`` included).
     ``error_msg`` names the resource in an AWS error; it is formatted with the module's params, for
@@ -32,7 +33,8 @@ def run_aws_module(argument_spec, service, converge, error_msg, **module_kwargs)
     (``supports_check_mode``, ``required_if``, ...).
     """
     module = AnsibleAWSModule(argument_spec=argument_spec, **module_kwargs)
-    client = module.client(service)
+    # several services: converge gets {service: client}
+    client = {name: module.client(name) for name in service} if isinstance(service, (list, tuple)) else module.client(service)
     try:
         result = converge(client, module.params, module.check_mode)
     except EksError as exc:

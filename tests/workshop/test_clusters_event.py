@@ -1,5 +1,6 @@
 """A clusters-mode event on moto: 2 participants, each its own EKS cluster and IAM identities
-(eks_bootstrap, aws_identity), roster, rerun without changes, teardown that leaves nothing."""
+(eks_bootstrap, aws_identity), roster, rerun without changes, teardown that leaves nothing of its own and
+names what outlived a participant."""
 from __future__ import annotations
 
 import csv
@@ -89,7 +90,12 @@ def test_clusters_event_on_moto(moto, tmp_path):
     assert again.rc == 0, again.why()
     assert {h: c["changed"] for h, c in again.recap.items()} == {h: 0 for h in again.recap}, again.recap
 
+    # Something the teardown does not know of, named after p02 (made by hand during the event, say).
+    iam = account.client("iam")
+    iam.create_role(RoleName=f"{EVENT}-p02-Stray", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
     down = run_event(event, *args, "-e", "state=absent", env=env, timeout=600)
     assert down.rc == 0, down.why()
+    assert f"AWS resources that outlived their participant: IAM role {EVENT}-p02-Stray" in down.stdout, down.stdout[-3000:]
+    iam.delete_role(RoleName=f"{EVENT}-p02-Stray")
     assert _ours(account) == {"clusters": [], "roles": [], "policies": []}
     assert account.client("iam").list_open_id_connect_providers()["OpenIDConnectProviderList"] == []

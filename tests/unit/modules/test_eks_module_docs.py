@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 MODULES = Path(__file__).resolve().parents[3] / "plugins" / "modules"
-NAMES = ["iam_oidc_provider", "eks_cluster_info", "eks_cluster_endpoint_access", "eks_addon", "eks_pod_identity_association"]
+NAMES = ["iam_oidc_provider", "eks_cluster_info", "eks_cluster_endpoint_access", "eks_addon", "eks_pod_identity_association",
+         "workshop_aws_leftovers"]
 
 
 def _constants(path: Path) -> dict:
