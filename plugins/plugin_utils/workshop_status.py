@@ -4,8 +4,10 @@
 """The status of a workshop event: one record per participant and component, and each participant's readiness.
 
 What ``out/events/<event>/status.json`` holds and the roster's readiness column shows. A component's state
-comes from its Argo CD Application when the cluster has one (tenants mode with Argo CD), else from how the
-participant's run ended (direct delivery, clusters mode). Participants not in this run (``-e participant=``
+comes from how the participant's run ended (its wait saw every Application Synced and Healthy, or it failed)
+and, in tenants mode with Argo CD, from the participant's Applications read at the end: for a failed run they
+tell which components failed, pending or were syncing; for a run that ended well only a failure since counts
+(a refresh in between does not make a rerun rewrite the file). Participants not in this run (``-e participant=``
 retries) keep their previous records, so a retry updates the same file. A record's ``since`` changes only
 when its state does, so a rerun that changes nothing writes the same file (changed=0).
 
@@ -89,11 +91,12 @@ def status_document(event, participants, applications=(), previous=None, now=Non
         components = p.get("components") or [{"component": "-", "application": None}]
         for item in components:
             state, error = application_state(apps.get(item.get("application")))
-            if state is None:
-                if p.get("outcome") == "done":
+            if p.get("outcome") == "done":
+                # The run's own wait saw it Synced and Healthy: a refresh since then counts only if it failed.
+                if state != "failed":
                     state, error = "healthy", None
-                else:
-                    state, error = "failed", _short(p.get("error") or "the participant's run failed")
+            elif state is None:
+                state, error = "failed", _short(p.get("error") or "the participant's run failed")
             old = before.get((pid, item["component"])) or {}
             records.append({
                 "participant": pid,

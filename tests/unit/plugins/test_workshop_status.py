@@ -114,3 +114,11 @@ def test_the_filter_reads_host_variables_and_the_roster_shows_readiness():
     assert doc["participants"] == {"p01": "ready", "p02": "failed: -"}
     rows = {r["participant"]: r["readiness"] for r in roster_rows(hosts.values(), doc["participants"])}
     assert rows == {"p01": "ready", "p02": "failed: -", "p03": "not provisioned"}
+
+
+def test_a_run_that_ended_well_stays_healthy_through_a_refresh_but_not_through_a_failure():
+    apps = [_app("p01-agent-platform-kagent", sync="OutOfSync", health="Progressing"),
+            _app("p01-agent-platform-jaeger", sync="OutOfSync", health="Missing", phase="Failed", message="sync failed")]
+    doc = ws.status_document(EVENT, [_p("p01")], apps, now=T1)
+    assert [(r["component"], r["state"], r["error"]) for r in doc["records"]] == [
+        ("kagent", "healthy", None), ("jaeger", "failed", "sync failed")]
