@@ -5,35 +5,49 @@ level that set the offending value. (Against a target, the same check runs in ev
 --check: tests/badinput.)"""
 from __future__ import annotations
 
-import glob
+import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from harness import run_playbook
 
 pytestmark = [pytest.mark.cluster]
-PLANES = "/tmp/appmod-private-cp-*"
 
 
-def _processes():
-    return set(subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout.splitlines())
+@pytest.fixture
+def own_tmp():
+    """The run's TMPDIR, where its private plane keeps its state: other tests may run private planes in /tmp at
+    the same time (CI's second lane), so only this folder tells what this run left. Short: under /tmp."""
+    path = Path(tempfile.mkdtemp(prefix="sv-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
-def _render(tmp_path, mirror, **extra):
+def _planes(own_tmp):
+    return sorted(p.name for p in own_tmp.glob("appmod-*"))  # private planes, validation work dirs
+
+
+def _processes(own_tmp):
+    lines = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout.splitlines()
+    return [line for line in lines if str(own_tmp) in line]
+
+
+def _render(tmp_path, mirror, own_tmp, **extra):
     return run_playbook("render.yml", "inventories/local",
                         dict({"render_dir": tmp_path / "out", "enable_agent_platform": "true",
-                              "agent_platform_chart_mirror_url": mirror}, **extra), args=("-v",))
+                              "agent_platform_chart_mirror_url": mirror}, **extra),
+                        extra_env={"TMPDIR": str(own_tmp)}, args=("-v",))
 
 
-def test_render_is_judged_by_a_private_plane_that_leaves_nothing(tmp_path, chart_mirror_url):
-    planes, before = set(glob.glob(PLANES)), _processes()
-    run = _render(tmp_path, chart_mirror_url)
+def test_render_is_judged_by_a_private_plane_that_leaves_nothing(tmp_path, chart_mirror_url, own_tmp):
+    run = _render(tmp_path, chart_mirror_url, own_tmp)
     assert run.rc == 0, run.why()
     assert "objects accepted by the private control plane" in run.out, run.why()
-    assert set(glob.glob(PLANES)) == planes, "a state dir was left behind"
-    new = [p for p in _processes() - before if "appmod-private-cp-" in p]
-    assert not new, new
+    assert _planes(own_tmp) == [], "a state dir was left behind"
+    assert _processes(own_tmp) == []
     assert (tmp_path / "out" / "local-cluster" / "components" / "kagent" / "manifests.yaml").is_file()
 
 
@@ -45,10 +59,9 @@ def test_render_is_judged_by_a_private_plane_that_leaves_nothing(tmp_path, chart
      ["Deployment agent-platform/jaeger (its pods)", 'violates PodSecurity "restricted', "allowPrivilegeEscalation != false",
       "jaeger.securityContext.allowPrivilegeEscalation=true was set by level 6 (cluster overrides"]),
 ], ids=["requests above limits", "privilege escalation under Pod Security restricted"])
-def test_render_refuses_what_the_api_server_refuses_and_writes_nothing(tmp_path, chart_mirror_url, config, needles):
+def test_render_refuses_what_the_api_server_refuses_and_writes_nothing(tmp_path, chart_mirror_url, own_tmp, config, needles):
     component = needles[0].split("/")[1].split()[0]
-    planes = set(glob.glob(PLANES))
-    run = _render(tmp_path, chart_mirror_url,
+    run = _render(tmp_path, chart_mirror_url, own_tmp,
                   agent_platform_cluster_values={"components": {component: {"config": config}}})
     assert run.rc != 0, run.why()
     assert "The API server refuses what this run would apply; nothing was changed" in run.out, run.why()
@@ -56,4 +69,4 @@ def test_render_refuses_what_the_api_server_refuses_and_writes_nothing(tmp_path,
     for needle in needles:
         assert needle in run.out, (needle, run.why())
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.yaml"))
-    assert set(glob.glob(PLANES)) == planes
+    assert _planes(own_tmp) == [] and _processes(own_tmp) == []

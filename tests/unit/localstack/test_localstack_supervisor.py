@@ -133,6 +133,17 @@ def test_lock_times_out_with_a_clear_error(sup):
         os.close(fd)
 
 
+def _open_files(pid):
+    """What the process has open; an fd closed while we look (the child may still be exec'ing) is skipped."""
+    out = []
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            out.append(os.readlink("/proc/%d/fd/%s" % (pid, fd)))
+        except FileNotFoundError:
+            pass
+    return out
+
+
 def test_started_processes_do_not_hold_the_lock(sup):
     proc = sleeper("s", "tag-lock")
     with sup.lock(5):
@@ -140,8 +151,7 @@ def test_started_processes_do_not_hold_the_lock(sup):
     try:
         with sup.lock(2):  # free again although the child lives on
             pass
-        fds = [os.readlink("/proc/%d/fd/%s" % (pid, fd)) for fd in os.listdir("/proc/%d/fd" % pid)]
-        assert str(sup.lock_file) not in fds
+        assert str(sup.lock_file) not in _open_files(pid)
     finally:
         sup.stop(proc)
 
