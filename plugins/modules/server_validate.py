@@ -15,19 +15,27 @@ description:
     among them) judge it. Nothing is stored.
   - O(target=cluster) asks the target cluster and never changes it; objects in a namespace it lacks yet, or of a
     CRD this render brings, are deferred (returned in RV(deferred)); a kind it serves for nobody is refused.
-  - O(target=private) starts a private, throwaway control plane from the local default's cached binaries (own
-    ports and state dir), loads Argo CD's CRDs and the rendered CRDs, creates the namespaces with the labels the
-    role gives them, validates, and stops it, leaving no process, port or file; skipped (with the reason) when
-    the binaries are not built.
+  - O(target=private) uses a private, throwaway control plane from the local default's cached binaries (own
+    ports and state dir) with Argo CD's Application CRD, makes its CRDs exactly the rendered ones, creates the
+    namespaces with the labels the role gives them, validates, and stops it, leaving no process, port or file;
+    skipped (with the reason) when the binaries are not built.
+  - The control plane runs in a background server process. O(state=started) starts it and returns at once
+    (RV(plane)), so it comes up while the run renders, with the CRDs the previous validation brought already
+    loaded (kept in the project cache; any that differ from the render are applied again, any the render lacks
+    are deleted); O(state=validated) with that O(plane) attaches to it, validates and stops it (without
+    O(plane) it starts one first); O(state=stopped) stops one a failed run left. It also stops by itself when
+    ansible-playbook ends.
   - Each refusal names the host, the component, the object, the API server's words and, for each value the
     offending fields hold, the values level that set it.
   - Runs on the controller (an action plugin); check mode is supported (it changes nothing anyway).
 options:
   renders:
-    description: One entry per host whose render to validate (a private validator takes every host at once).
+    description:
+      - One entry per host whose render to validate (a private validator takes every host at once).
+      - Required with O(state=validated).
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       host:
         description: Name used in messages (the inventory host).
@@ -39,10 +47,11 @@ options:
         elements: dict
         required: true
       rendered:
-        description: The matching results of M(appmod.agent_platform.helm_template_batch) (same order).
+        description:
+          - The matching results of M(appmod.agent_platform.helm_template_batch) (same order).
+          - Left out, they are read from the host's O(rendered_var).
         type: list
         elements: dict
-        required: true
       levels:
         description: The bridge values levels 2-6 (bridge defaults first), to name the level of an offending value.
         type: list
@@ -62,6 +71,13 @@ options:
         type: list
         elements: dict
         default: []
+      manifest_files:
+        description:
+          - Manifest files (multi-document YAML) whose objects are judged with O(renders[].objects), for example
+            the catalogue's prerequisites (the Gateway API CRDs), which a cluster gets before the charts.
+        type: list
+        elements: path
+        default: []
   target:
     description: C(cluster) validates against O(kubeconfig); C(private) against a throwaway control plane.
     type: str
@@ -73,6 +89,22 @@ options:
   project_root:
     description: The project work tree holding C(tools/localstack) (O(target=private) only).
     type: path
+  state:
+    description:
+      - C(validated) judges O(renders); C(started) and C(stopped) start and stop a private validator in the
+        background (O(target=private)).
+    type: str
+    choices: [validated, started, stopped]
+    default: validated
+  plane:
+    description: The RV(plane) of an earlier O(state=started) (O(target=private)).
+    type: path
+  rendered_var:
+    description:
+      - Name of the host variable registered by M(appmod.agent_platform.helm_template_batch), read as registered
+        (not templated) for each render that leaves out C(rendered). Helm's output is megabytes; passing it
+        through the task's arguments costs seconds per host.
+    type: str
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -104,6 +136,22 @@ EXAMPLES = r"""
             pod-security.kubernetes.io/enforce: restricted
     target: private
     project_root: "{{ playbook_dir }}/.."
+
+- name: Start the private validator before a long render (it comes up meanwhile)
+  appmod.agent_platform.server_validate:
+    state: started
+    target: private
+    project_root: "{{ playbook_dir }}/.."
+  register: validator
+  run_once: true
+
+- name: Judge the render on it (then it stops)
+  appmod.agent_platform.server_validate:
+    renders: "{{ renders }}"
+    target: private
+    project_root: "{{ playbook_dir }}/.."
+    plane: "{{ validator.plane }}"
+  run_once: true
 """
 
 RETURN = r"""
@@ -132,7 +180,15 @@ unchecked:
   type: list
   elements: str
 seconds:
-  description: Wall time of the validation (the private control plane's start and stop included).
+  description: Wall time of the validation (for a private one, the wait for its control plane and its stop included).
   returned: success
   type: float
+preloaded:
+  description: How many CRDs the private validator held when it started (the warm start; O(target=private)).
+  returned: O(target=private)
+  type: int
+plane:
+  description: The background private validator's directory (O(state=started)); empty when skipped.
+  returned: O(state=started)
+  type: str
 """

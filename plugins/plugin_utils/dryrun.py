@@ -11,11 +11,13 @@ each pod template is also sent as a dry-run Pod in its namespace. Importable by 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values import (
@@ -25,6 +27,33 @@ from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values 
 )
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"}
+# A line that starts a YAML document (Helm writes "---" before each one); inside a block scalar it could not
+# stand at column 0, so splitting there gives the parser's own documents.
+_DOCUMENT_START = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+def manifest_documents(text, known=None, seen=None):
+    """The objects of a multi-document YAML stream (what ``yaml.safe_load_all`` gives, empty documents dropped).
+
+    ``known`` (sha256 of a document's text -> its object) skips parsing documents seen before: the platform's
+    CRDs are megabytes of YAML that a run renders unchanged time after time. Every CustomResourceDefinition
+    document is recorded in ``seen`` the same way, for the next run's ``known``.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    known = known or {}
+    objects = []
+    for piece in _DOCUMENT_START.split(str(text or "")):
+        key = hashlib.sha256(piece.encode()).hexdigest()
+        if key in known:
+            docs = [json.loads(json.dumps(known[key]))]  # a copy: callers may change what they get
+        else:
+            docs = [d for d in yaml.load_all(piece, Loader=loader) if d]
+        objects += docs
+        if seen is not None and len(docs) == 1 and isinstance(docs[0], dict) and docs[0].get("kind") == "CustomResourceDefinition":
+            seen[key] = docs[0]
+    return objects
 
 
 def describe(obj):
@@ -248,7 +277,7 @@ def _crd_kinds(objects):
             for v in (o.get("spec") or {}).get("versions") or []}
 
 
-def validate_render(api_client, renders, private, wait_established=None):
+def validate_render(api_client, renders, private, preloaded=(), keep_crds=(), timeout=120):
     """Dry-run every object of one or more renders; returns ``{problems, checked, deferred, unchecked}``.
 
     Each render (one host's): ``host``, ``namespaces`` (name -> labels the role gives it), ``objects`` (the
@@ -256,19 +285,70 @@ def validate_render(api_client, renders, private, wait_established=None):
     ``release_namespace``, ``manifests`` and ``levels``, chart defaults first) and ``level_names``.
 
     ``private``: a throwaway API server; the namespaces, the rendered CRDs and ServiceAccounts are created for
-    real (``wait_established(names)`` waits for CRDs), and a kind it does not serve is *unchecked* when it
-    belongs to an operator the platform does not install. Otherwise a target cluster, which is never changed:
-    objects in a namespace it does not have yet, or of a CRD this render brings, are *deferred* (Argo CD or
-    the role creates those first), and a kind it does not serve and nothing brings is a problem.
+    real (and waited for: CRDs Established, within ``timeout`` seconds), and a kind it does not serve is *unchecked* when it
+    belongs to an operator the platform does not install. Its CRDs are made exactly the rendered ones first:
+    ``preloaded`` (CRDs it was given ahead, as applied) equal to a rendered one are not applied again, and any
+    CRD it holds that no render brings is deleted, except those named in ``keep_crds``. Otherwise a target
+    cluster, which is never changed: objects in a namespace it does not have yet, or of a CRD this render
+    brings, are *deferred* (Argo CD or the role creates those first), and a kind it does not serve and nothing
+    brings is a problem.
     """
     workdir = tempfile.mkdtemp(prefix="appmod-validate-")
     try:
-        return _validate_render(api_client, renders, private, wait_established, os.path.join(workdir, "discovery.json"))
+        cache_file = os.path.join(workdir, "discovery.json")
+        if private:
+            _only_rendered_crds(api_client, renders, keep_crds, timeout)
+        return _validate_render(api_client, renders, private, timeout, cache_file,
+                                {o["metadata"]["name"]: o for o in preloaded})
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _validate_render(api_client, renders, private, wait_established, cache_file):
+def rendered_crds(render):
+    """The CustomResourceDefinitions of one render (its objects and every release's manifests)."""
+    return [o for o in list(render.get("objects") or []) + [o for r in render["releases"] for o in r["manifests"]]
+            if o.get("kind") == "CustomResourceDefinition"]
+
+
+def _poll(what, predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError("the private validator: timed out after %d s waiting for %s" % (timeout, what))
+        time.sleep(0.2)
+
+
+def _crd_conditions(api_client):
+    """CRD name -> True when Established, of every CRD the API server holds (read as JSON: the client's models
+    of megabytes of schemas cost a second)."""
+    from kubernetes import client as k
+
+    response = k.ApiextensionsV1Api(api_client).list_custom_resource_definition(_preload_content=False)
+    return {c["metadata"]["name"]: any(x.get("type") == "Established" and x.get("status") == "True"
+                                       for x in (c.get("status") or {}).get("conditions") or [])
+            for c in json.loads(response.data).get("items") or []}
+
+
+def _only_rendered_crds(api_client, renders, keep, timeout):
+    """Delete the CRDs a throwaway API server holds that no render brings (a warm start's leftovers), and wait
+    until they are gone: their kinds must not be served to this render."""
+    from kubernetes import client as k
+    from kubernetes.client.exceptions import ApiException
+
+    ext = k.ApiextensionsV1Api(api_client)
+    wanted = {o["metadata"]["name"] for r in renders for o in rendered_crds(r)} | set(keep)
+    extra = sorted(set(_crd_conditions(api_client)) - wanted)
+    for name in extra:
+        try:
+            ext.delete_custom_resource_definition(name)
+        except ApiException as exc:
+            if exc.status != 404:
+                raise
+    if extra:
+        _poll("CRDs deleted: " + ", ".join(extra), lambda: not set(extra) & set(_crd_conditions(api_client)), timeout)
+
+
+def _validate_render(api_client, renders, private, timeout, cache_file, applied_crds):
     from kubernetes.client.exceptions import ApiException
 
     validator = Validator(api_client, cache_file=cache_file)
@@ -296,14 +376,18 @@ def _validate_render(api_client, renders, private, wait_established, cache_file)
         if private:
             validator.apply_real([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": labels or {}}}
                                   for ns, labels in sorted((render.get("namespaces") or {}).items())])
-            crds = [o for o in everything if o.get("kind") == "CustomResourceDefinition"]
+            # A CRD the API server holds as rendered (given ahead, or by an earlier render) is not applied again.
+            crds = [o for o in everything if o.get("kind") == "CustomResourceDefinition"
+                    and applied_crds.get(o["metadata"]["name"]) != o]
+            applied_crds.update((o["metadata"]["name"], o) for o in crds)
             # Side by side: the API server spends its time building each CRD's schema, not waiting on us.
             with ThreadPoolExecutor(max_workers=4) as pool:
                 outcomes = list(pool.map(lambda crd: validator.apply(crd, None, dry_run=False), crds))
             for crd, problems in zip(crds, outcomes):
                 result["problems"] += [dict(p, host=render["host"], component=_component_of(render, crd)) for p in problems]
-            if wait_established and crds:
-                wait_established([c["metadata"]["name"] for c in crds])
+            if crds:
+                names = [c["metadata"]["name"] for c, problems in zip(crds, outcomes) if not problems]
+                _poll("CRDs Established", lambda: all(_crd_conditions(api_client).get(n) for n in names), timeout)
                 # A fresh discovery: the cached one predates these kinds, and every miss would rediscover all groups.
                 if os.path.exists(cache_file):
                     os.remove(cache_file)

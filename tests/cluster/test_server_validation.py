@@ -70,3 +70,17 @@ def test_render_refuses_what_the_api_server_refuses_and_writes_nothing(tmp_path,
         assert needle in run.out, (needle, run.why())
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").rglob("*.yaml"))
     assert _planes(own_tmp) == [] and _processes(own_tmp) == []
+
+
+def test_prerequisites_are_loaded_into_the_private_plane(tmp_path, chart_mirror_url, own_tmp):
+    """inventories/dev enables agent-gateway, whose Gateway and HTTPRoute need the Gateway API CRDs that a cluster
+    gets before the charts (the catalogue's prerequisites): the private plane must hold them too."""
+    run = run_playbook("render.yml", "inventories/dev",
+                       {"render_dir": tmp_path / "out", "agent_platform_chart_mirror_url": chart_mirror_url},
+                       extra_env={"TMPDIR": str(own_tmp)}, args=("-v",))
+    assert run.rc == 0, run.why()
+    assert "objects accepted by the private control plane" in run.out, run.why()
+    assert "Gateway agent-platform/agent-gateway" not in run.out
+    manifests = next((tmp_path / "out").glob("*/components/agent-gateway/manifests.yaml")).read_text()
+    assert "kind: HTTPRoute" in manifests and "kind: Gateway\n" in manifests
+    assert _planes(own_tmp) == [] and _processes(own_tmp) == []

@@ -4,6 +4,7 @@
   argocd  up | down | status | build | publish [--repo NAME] [DIR] | env
   mirror  up | down | status | url
   build   [NAME ...] [--list]           Go builds by name (etcd, k8s, kwok, argocd-local)
+  validator serve DIR WATCH_PID         the background private validator of render.yml (tools/localstack/validator.py)
 
 Settings come from the environment (LOCAL_CLUSTER_*, ARGOCD_LOCAL_*, APPMOD_CHART_MIRROR_*, CACHE_ROOT /
 APPMOD_CACHE_DIR); see docs/local-cluster.md and docs/argocd-local.md. Results go to stdout, progress to
@@ -115,8 +116,14 @@ def _build(args) -> int:
     return 0
 
 
+def _validator(args) -> int:
+    from . import validator
+
+    return validator.main([args.command] + list(args.rest))
+
+
 STACKS = {"cluster": (_cluster, "local-cluster"), "argocd": (_argocd, "argocd-local"),
-          "mirror": (_mirror, "chart-mirror"), "build": (_build, "build")}
+          "mirror": (_mirror, "chart-mirror"), "build": (_build, "build"), "validator": (_validator, "validator")}
 
 
 def main(argv=None) -> int:

@@ -32,12 +32,25 @@ from .supervisor import alive, free_ports, port_open
 MINIMAL = ("etcd", "kube-apiserver")
 
 
+STATE_PARTS = ("pki", "data")  # what a control plane's state dir holds across a restart (logs, pids: not)
+
+
+def copy_state(source, dest) -> None:
+    """Start a control plane from another's stopped state (its certificates and etcd data: every object it held,
+    CRDs included, so they need not be applied and Established again). Ports and paths are this plane's own:
+    kubeconfigs are written and processes started with them, and etcd, one member, restarts on new ports."""
+    for part in STATE_PARTS:
+        shutil.copytree(Path(source) / part, Path(dest) / part, symlinks=True)
+
+
 class PrivateControlPlane:
     def __init__(self, components=MINIMAL, crd_files=(), argocd_crds: bool = False, nodes: int | None = None,
                  static_pvs: int | None = None, state_dir=None, keep: bool = False, timeout: int = 180,
-                 label: str = "private-cp", log: Log | None = None):
+                 label: str = "private-cp", log: Log | None = None, template=None):
         self._made_dir = state_dir is None
         self.dir = Path(os.path.realpath(state_dir or tempfile.mkdtemp(prefix="appmod-private-cp-")))
+        if template is not None:
+            copy_state(template, self.dir)
         self.keep = keep
         api, etcd, peer, kcm, sched, kwok = free_ports(6)
         comps = tuple(c for c in ALL_COMPONENTS if c in set(components))

@@ -85,3 +85,42 @@ def test_blame_reads_pod_security_inequalities_without_blaming_compliant_levels(
     levels = [{}, {"securityContext": {"allowPrivilegeEscalation": False}}, None, None, None,
               {"securityContext": {"allowPrivilegeEscalation": True}}]
     assert dryrun.blame(refusal, {}, levels, NAMES) == [("securityContext.allowPrivilegeEscalation", 6, True)]
+
+
+STREAM = """---
+# Source: chart/templates/crd.yaml
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.io
+spec:
+  description: |
+    a block scalar whose lines
+    --- look like a marker when indented
+---
+# Source: chart/templates/cm.yaml
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+---
+---
+"""
+
+
+def test_manifest_documents_are_what_the_yaml_parser_gives():
+    import yaml
+
+    assert dryrun.manifest_documents(STREAM) == [d for d in yaml.safe_load_all(STREAM) if d]
+    assert dryrun.manifest_documents("") == [] and dryrun.manifest_documents(None) == []
+
+
+def test_manifest_documents_skip_known_texts_and_record_crds():
+    seen = {}
+    first = dryrun.manifest_documents(STREAM, seen=seen)
+    assert [o["metadata"]["name"] for o in seen.values()] == ["widgets.example.io"]  # CRDs only
+    key = next(iter(seen))
+    known = {key: dict(first[0], marker="from the cache")}
+    again = dryrun.manifest_documents(STREAM, known=known)
+    assert again[0]["marker"] == "from the cache" and again[1] == first[1]
+    again[0]["marker"] = "changed by a caller"
+    assert known[key]["marker"] == "from the cache"  # callers get a copy
