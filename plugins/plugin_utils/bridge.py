@@ -30,3 +30,22 @@ def component_config(level, component_key, values_path="config"):
             return None
         node = node.get(part)
     return node
+
+
+# The bridge chart names each component's Application `<prefix>-agent-platform-<component>`
+# (gitops/charts/agent-platform/templates/_helpers.tpl): every reader of those names in Python goes through here.
+APPLICATION_INFIX = "-agent-platform-"
+
+
+def application_name(prefix, component):
+    """The Application the bridge chart renders for ``component`` under ``prefix``."""
+    return "%s%s%s" % (prefix, APPLICATION_INFIX, component)
+
+
+def application_component(name, prefix=None):
+    """The component of a bridge Application name (of ``prefix``'s, when given), or None for any other name."""
+    name = str(name or "")
+    if prefix is not None:
+        head = "%s%s" % (prefix, APPLICATION_INFIX)
+        return name[len(head):] or None if name.startswith(head) else None
+    return name.rsplit(APPLICATION_INFIX, 1)[1] or None if APPLICATION_INFIX in name else None

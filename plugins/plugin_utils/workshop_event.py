@@ -32,6 +32,7 @@ from datetime import datetime
 
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils import catalogue, validation
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils import workshop_guard_rails as guard_rails
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.bridge import application_component
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.feature_flags import WORKSHOP_TYPES
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.feature_flags import resolve as resolve_flag
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values import merge_user_values
@@ -476,7 +477,7 @@ def shared_components_present(crds, our_namespace):
         ann = meta.get("annotations") or {}
         owner_ns = ann.get("meta.helm.sh/release-namespace", "")
         tracking = ann.get("argocd.argoproj.io/tracking-id", "")
-        if owner_ns == our_namespace or tracking.startswith(our_namespace + "-agent-platform-"):
+        if owner_ns == our_namespace or application_component(tracking.split(":", 1)[0], our_namespace):
             continue
         owners[key] = ("helm release %s/%s" % (owner_ns, ann.get("meta.helm.sh/release-name", "?")) if owner_ns
                        else ("Argo CD %s" % tracking.split(":", 1)[0] if tracking else "unmanaged"))

@@ -13,11 +13,11 @@ Importable by plain pytest as
 """
 from __future__ import annotations
 
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.bridge import application_component
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.workshop_status import application_state
 
 # A cell is a few characters wide so that 8 components fit in 80 columns.
 CELL = {"pending": "..", "syncing": "sync", "healthy": "ok", "failed": "FAIL", "removing": "del", "removed": "gone"}
-APP_INFIX = "-agent-platform-"
 
 
 class Matrix:
@@ -50,8 +50,9 @@ class Matrix:
         seen = {}
         for app in apps or []:
             name = (app.get("metadata") or {}).get("name") or ""
-            if app.get("kind", "Application") == "Application" and APP_INFIX in name:
-                seen[name.rsplit(APP_INFIX, 1)[1]] = app
+            component = application_component(name)
+            if app.get("kind", "Application") == "Application" and component:
+                seen[component] = app
         changed = False
         for component in row:
             if removing:

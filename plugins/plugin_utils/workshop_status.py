@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime
 
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.bridge import application_component
+
 STATES = ("pending", "syncing", "healthy", "failed")
 # Longest error kept per record: the full one is in the run's output.
 MAX_ERROR = 500
@@ -137,11 +139,11 @@ def readiness(records):
 def participant_input(hostvars, state):
     """The ``participants`` entry of :func:`status_document` from one participant host's variables."""
     get = hostvars.get
-    prefix = "%s-agent-platform-" % get("agent_platform_resource_prefix")
     components = []
     for app in get("agent_platform_applications") or []:
         name = (app.get("metadata") or {}).get("name") or ""
-        components.append({"component": name[len(prefix):] if name.startswith(prefix) else name, "application": name})
+        component = application_component(name, get("agent_platform_resource_prefix"))
+        components.append({"component": component or name, "application": name})
     if get("__workshop_event_untouched"):
         outcome = "untouched"
     elif get("__workshop_event_done"):

@@ -165,3 +165,16 @@ def test_blame_names_the_level_of_each_key_a_message_names(message, expected):
     levels = [{"controller": {"replicas": 1}, "database": {"type": "sqlite"}}, None, None,
               {"controller": {"replicas": 3}, "models": [{"a": 1}]}]
     assert helm_values.blame(message, levels) == expected
+
+
+def test_application_names_and_their_components():
+    from ansible_collections.appmod.agent_platform.plugins.plugin_utils import bridge
+
+    name = bridge.application_name("peeks", "kagent-crds")
+    assert name == "peeks-agent-platform-kagent-crds"
+    assert bridge.application_component(name, "peeks") == "kagent-crds"
+    assert bridge.application_component(name) == "kagent-crds"
+    assert bridge.application_component(name, "other") is None
+    assert bridge.application_component("peeks-agent-platform", "peeks") is None  # the parent Application
+    assert bridge.application_component("peeks-agent-platform-", "peeks") is None
+    assert bridge.application_component("argocd-server") is None and bridge.application_component(None) is None
