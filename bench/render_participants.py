@@ -49,6 +49,24 @@ def inventory(path, n):
                                              "children": {"participants": {"hosts": hosts}}}}))
 
 
+def render_playbook(inv, forks, extra, env_extra=None):
+    """Seconds of one playbooks/render.yml run on ``inv`` (exits with its output when it fails)."""
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               PATH="%s:%s:%s" % (ROOT / ".tools/bin", ROOT / ".venv/bin", os.environ["PATH"]), **(env_extra or {}))
+    for k in ("WORKSHOP_TYPE", "ENABLE_AGENT_PLATFORM"):
+        env.pop(k, None)
+    cmd = [str(ROOT / ".venv/bin/ansible-playbook"), "playbooks/render.yml", "-i", str(inv),
+           "-f", str(forks), "-e", json.dumps(extra)]
+    print("$ " + shlex.join(cmd), file=sys.stderr, flush=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        print((proc.stdout + proc.stderr)[-3000:])
+        sys.exit("render.yml failed")
+    return seconds
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--participants", type=int, default=100)
@@ -68,19 +86,7 @@ def run(args, tmp):
     cache = chart_cache()
     extra = {"render_dir": str(out), "agent_platform_chart_mirror_url": mirror.url,
              "agent_platform_chart_cache": cache, "agent_platform_server_validation": args.validate}
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
-               PATH="%s:%s:%s" % (ROOT / ".tools/bin", ROOT / ".venv/bin", os.environ["PATH"]))
-    for k in ("WORKSHOP_TYPE", "ENABLE_AGENT_PLATFORM"):
-        env.pop(k, None)
-    cmd = [str(ROOT / ".venv/bin/ansible-playbook"), "playbooks/render.yml", "-i", str(inv),
-           "-f", str(args.forks), "-e", json.dumps(extra)]
-    print("$ " + shlex.join(cmd), file=sys.stderr, flush=True)
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    t_render = time.perf_counter() - t0
-    if proc.returncode != 0:
-        print((proc.stdout + proc.stderr)[-3000:])
-        sys.exit("render.yml failed")
+    t_render = render_playbook(inv, args.forks, extra)
 
     # The baseline's input: every source of every component Application render.yml wrote, resolved to its
     # chart on disk by the role's own code (plugins/plugin_utils/charts.py; no pull: render.yml filled the

@@ -14,20 +14,18 @@ no process and no file in the run's own TMPDIR.
 Usage: .venv/bin/python bench/server_validation.py [--participants 1] [--rounds 3] [--forks 5]
 """
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from render_participants import chart_cache, inventory  # noqa: E402
+from render_participants import chart_cache, inventory, render_playbook  # noqa: E402
 from tools.localstack.mirror import ChartMirror  # noqa: E402
 
 
@@ -49,23 +47,12 @@ def main():
         inv, own_tmp = tmp / "hosts.yml", tmp / "t"
         own_tmp.mkdir()
         inventory(inv, args.participants)
-        env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", TMPDIR=str(own_tmp),
-                   APPMOD_VALIDATOR_CACHE=str(tmp / "validator-cache"),
-                   PATH="%s:%s:%s" % (ROOT / ".tools/bin", ROOT / ".venv/bin", os.environ["PATH"]))
-        for k in ("WORKSHOP_TYPE", "ENABLE_AGENT_PLATFORM"):
-            env.pop(k, None)
+        env_extra = {"TMPDIR": str(own_tmp), "APPMOD_VALIDATOR_CACHE": str(tmp / "validator-cache")}
 
         def render(validate):
             extra = {"render_dir": str(tmp / ("out-%s" % validate)), "agent_platform_chart_mirror_url": mirror.url,
                      "agent_platform_chart_cache": chart_cache(), "agent_platform_server_validation": validate}
-            cmd = [str(ROOT / ".venv/bin/ansible-playbook"), "playbooks/render.yml", "-i", str(inv),
-                   "-f", str(args.forks), "-e", json.dumps(extra)]
-            t0 = time.perf_counter()
-            proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-            seconds = time.perf_counter() - t0
-            if proc.returncode != 0:
-                print((proc.stdout + proc.stderr)[-3000:])
-                sys.exit("render.yml failed")
+            seconds = render_playbook(inv, args.forks, extra, env_extra)
             left = leftovers(own_tmp)
             if left:
                 sys.exit("the validator left behind: %s" % left)
