@@ -37,6 +37,7 @@ from .common import Log, LocalStackError
 
 IDLE_LIMIT = 1800
 FIELD_MANAGER = "appmod.agent_platform-validate"
+KEEP_RUNS = 50  # a CRD no validation brought in this many runs leaves the warm set
 WARM_FILE = ("validator", "crds.json")
 
 
@@ -46,39 +47,50 @@ def warm_file() -> Path:
     return Path(folder) / WARM_FILE[1] if folder else common.cache_root().joinpath(*WARM_FILE)
 
 
-def load_warm_texts() -> dict:
-    """The warm set as the last validation kept it: sha256 of each CRD's YAML text -> the CRD."""
+def _read_warm() -> dict:
     try:
         data = json.loads(warm_file().read_text())
     except (OSError, ValueError):
         return {}
-    crd_map = data.get("crds") if isinstance(data, dict) else None
-    return {k: v for k, v in (crd_map or {}).items() if isinstance(v, dict) and v.get("kind") == "CustomResourceDefinition"}
+    if not isinstance(data, dict) or not isinstance(data.get("crds"), dict):
+        return {}
+    data["crds"] = {name: e for name, e in data["crds"].items()
+                    if isinstance(e, dict) and isinstance(e.get("object"), dict) and e.get("sha256")}
+    return data
+
+
+def load_warm_texts() -> dict:
+    """The warm set as validations kept it: sha256 of each CRD's YAML text -> the CRD."""
+    return {e["sha256"]: e["object"] for e in _read_warm().get("crds", {}).values()}
 
 
 def load_warm() -> list[dict]:
-    """The CRDs of the warm set, one per name, by name."""
-    by_name = {o["metadata"]["name"]: o for o in load_warm_texts().values()}
-    return [by_name[n] for n in sorted(by_name)]
+    """The CRDs of the warm set, by name."""
+    crd_map = _read_warm().get("crds", {})
+    return [crd_map[n]["object"] for n in sorted(crd_map)]
 
 
 def save_warm(texts: dict) -> bool:
-    """Keep the CRDs a validation brought (sha256 of each one's YAML text -> the CRD) for the next run's head
-    start: its control plane holds them already, and its render need not parse them again. Atomic; an unchanged
-    set is not rewritten."""
-    text = json.dumps({"crds": texts}, sort_keys=True)
+    """Keep the CRDs a validation brought (sha256 of each one's YAML text -> the CRD) for the next runs' head
+    start: their control plane holds them already, and their render need not parse them again.
+
+    The set is the union of what the last ``KEEP_RUNS`` validations brought (the newest text of each name), so
+    renders of different inventories (agent-gateway on or off) share one warm start instead of remaking it in
+    turn; a CRD the render lacks is deleted by the dry run. Atomic; returns whether the set of CRDs changed."""
+    data = _read_warm()
+    runs = int(data.get("runs") or 0) + 1
+    before = {name: e.get("sha256") for name, e in data.get("crds", {}).items()}
+    crd_map = dict(data.get("crds") or {})
+    for digest, obj in texts.items():
+        crd_map[obj["metadata"]["name"]] = {"sha256": digest, "object": obj, "run": runs}
+    crd_map = {name: e for name, e in crd_map.items() if runs - int(e.get("run") or 0) < KEEP_RUNS}
     path = warm_file()
-    try:
-        if path.read_text() == text:
-            return False
-    except OSError:
-        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".crds-")
     with os.fdopen(fd, "w") as f:
-        f.write(text)
+        json.dump({"runs": runs, "crds": crd_map}, f, sort_keys=True)
     os.replace(tmp, path)
-    return True
+    return before != {name: e["sha256"] for name, e in crd_map.items()}
 
 
 def _start_time(pid: int) -> str | None:
@@ -240,8 +252,8 @@ class BackgroundValidator:
                     pass  # not running
         left = plane.down() if plane is not None else []
         _write_json(self.dir / "done.json", {"left": left})
-        if not stop["now"] and left == []:
-            # nobody will stop it: its directory goes too
+        if not stop["now"] and not ready.get("error") and left == []:
+            # abandoned (its run is gone, or idle): nobody will stop it, so its directory goes too
             shutil.rmtree(self.dir, ignore_errors=True)
         return 0
 

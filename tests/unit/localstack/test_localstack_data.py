@@ -81,3 +81,23 @@ def test_chart_mirror_refuses_a_directory_without_index(tmp_path):
     m = ChartMirror(MirrorSettings(directory=tmp_path, port=free_ports(1)[0], state_dir=tmp_path / "state"))
     with pytest.raises(LocalStackError, match="no index.yaml"):
         m.up()
+
+
+def _crd(name, marker="a"):
+    return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": name, "annotations": {"m": marker}}}
+
+
+def test_validator_warm_set_is_the_union_of_recent_runs(tmp_path, monkeypatch):
+    from tools.localstack import validator
+
+    monkeypatch.setenv("APPMOD_VALIDATOR_CACHE", str(tmp_path))
+    assert validator.load_warm() == [] and validator.load_warm_texts() == {}
+    assert validator.save_warm({"h1": _crd("a.x"), "h2": _crd("b.x")})
+    assert not validator.save_warm({"h1": _crd("a.x")})  # a render without b: b stays, nothing changed
+    assert [o["metadata"]["name"] for o in validator.load_warm()] == ["a.x", "b.x"]
+    assert validator.save_warm({"h3": _crd("a.x", "new")})  # a new text of a: it replaces the old one
+    assert validator.load_warm_texts() == {"h3": _crd("a.x", "new"), "h2": _crd("b.x")}
+    monkeypatch.setattr(validator, "KEEP_RUNS", 3)
+    validator.save_warm({"h3": _crd("a.x", "new")})
+    assert [o["metadata"]["name"] for o in validator.load_warm()] == ["a.x"]  # b unseen for 3 runs: dropped
