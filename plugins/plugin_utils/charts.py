@@ -15,6 +15,7 @@ Importable by plain pytest as ``ansible_collections.appmod.agent_platform.plugin
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -185,6 +186,11 @@ _VALUES_REF = re.compile(r"\.Values((?:\.[A-Za-z_][\w]*)+)|index\s+\.Values((?:\
 _VALUES_DYNAMIC = re.compile(r"index\s+\.Values((?:\.[A-Za-z_][\w]*)+)\s+\$|range\s+[^}]*:=\s*\.Values((?:\.[A-Za-z_][\w]*)+)")
 
 
+# libyaml when present (a chart's values.yaml can be thousands of lines); bump the format when the answer changes.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_VALUE_PATHS_FORMAT = 1
+
+
 def _chart_files(chart_ref):
     """{relative path: text} of a chart's values.yaml and templates, from a folder or an archive (subcharts
     included, as charts/<name>/...)."""
@@ -211,7 +217,38 @@ def chart_value_paths(chart_ref):
     """(defaults, references, open_paths) of a chart: its values.yaml with each subchart's values.yaml under the
     subchart's name; the set of dotted values paths its templates (and its subcharts', prefixed) name with
     ``.Values.a.b`` or ``index .Values "a" "b"``; and the paths whose every key is read (a template reaches
-    them with a computed key or ranges over them). What a user may set is what one of them knows."""
+    them with a computed key or ranges over them). What a user may set is what one of them knows.
+
+    For an archive the answer is kept beside it (``<archive>.value-paths.json``, valid for its size and mtime):
+    every converge and every participant's render asks again, and Langfuse's values alone take 0.4 s to parse.
+    """
+    if not os.path.isfile(chart_ref):
+        return _chart_value_paths(chart_ref)
+    stat = os.stat(chart_ref)
+    stamp = [_VALUE_PATHS_FORMAT, stat.st_size, stat.st_mtime_ns]
+    kept = chart_ref + ".value-paths.json"
+    try:
+        with open(kept, encoding="utf-8") as handle:
+            data = json.load(handle)
+        if data["stamp"] == stamp:
+            return data["defaults"], {tuple(p) for p in data["refs"]}, {tuple(p) for p in data["open_paths"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    defaults, refs, open_paths = _chart_value_paths(chart_ref)
+    try:
+        text = json.dumps({"stamp": stamp, "defaults": defaults, "refs": sorted(refs), "open_paths": sorted(open_paths)})
+        # Only what JSON gives back unchanged is kept (values.yaml may hold dates or non-string keys).
+        if json.loads(text)["defaults"] == defaults:
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(kept) or ".", prefix=".value-paths-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(tmp, kept)
+    except (OSError, TypeError, ValueError):
+        pass  # a read-only cache or values JSON cannot hold: answered without keeping it
+    return defaults, refs, open_paths
+
+
+def _chart_value_paths(chart_ref):
     defaults, refs, open_paths = {}, set(), set()
     for rel, text in _chart_files(chart_ref).items():
         parts = rel.split("/")
@@ -221,7 +258,7 @@ def chart_value_paths(chart_ref):
             prefix = (parts[1],)
             parts = parts[2:]
         if parts == ["values.yaml"]:
-            data = yaml.safe_load(text) or {}
+            data = yaml.load(text, Loader=_LOADER) or {}
             if not isinstance(data, dict):
                 continue
             if prefix:

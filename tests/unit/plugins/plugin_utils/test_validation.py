@@ -87,3 +87,35 @@ def test_the_project_charts_read_every_key_the_inventories_set():
         defaults, refs, open_paths = charts.chart_value_paths(str(ROOT / "gitops/charts" / chart))
         assert validation.unread_key(("networkPolicy", "enabled"), defaults, refs, open_paths) is None
         assert validation.unread_key(("networkPolicy", "enabeld"), defaults, refs, open_paths) == "networkPolicy.enabeld"
+
+
+def _archive(tmp_path, values):
+    import tarfile
+
+    chart = tmp_path / "demo"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: demo\nversion: 1.0.0\n")
+    (chart / "values.yaml").write_text(values)
+    (chart / "templates" / "cm.yaml").write_text("data: {{ .Values.a.b }}\n")
+    archive = tmp_path / "demo-1.0.0.tgz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(chart, arcname="demo")
+    return str(archive)
+
+
+def test_chart_value_paths_of_an_archive_are_kept_beside_it(tmp_path):
+    archive = _archive(tmp_path, "a: {b: 1}\nc: [1, 2]\n")
+    first = charts.chart_value_paths(archive)
+    assert first == ({"a": {"b": 1}, "c": [1, 2]}, {("a", "b")}, set())
+    kept = tmp_path / "demo-1.0.0.tgz.value-paths.json"
+    assert kept.is_file()
+    assert charts.chart_value_paths(archive) == first  # answered from the kept file
+    os.utime(archive, ns=(1, 1))  # another archive at that path: asked again
+    kept.write_text('{"stamp": "stale"}')
+    assert charts.chart_value_paths(archive) == first
+
+
+def test_chart_value_paths_keep_nothing_json_would_change(tmp_path):
+    archive = _archive(tmp_path, "when: 2026-11-30\n1: one\n")
+    assert charts.chart_value_paths(archive)[0] == {"when": __import__("datetime").date(2026, 11, 30), 1: "one"}
+    assert not (tmp_path / "demo-1.0.0.tgz.value-paths.json").exists()
