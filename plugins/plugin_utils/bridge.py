@@ -49,3 +49,24 @@ def application_component(name, prefix=None):
         head = "%s%s" % (prefix, APPLICATION_INFIX)
         return name[len(head):] or None if name.startswith(head) else None
     return name.rsplit(APPLICATION_INFIX, 1)[1] or None if APPLICATION_INFIX in name else None
+
+
+def effective_values(releases, bridge_levels, names=None, helm_major=3):
+    """``{component: {release name: {chart, values_from, values, provenance}}}``: what render.yml writes to each
+    component's values.yaml. ``values`` is what Helm hands the chart's templates (chart defaults, then the release's
+    values); ``provenance`` gives the level of each leaf, the levels being the chart defaults and each bridge
+    values level's part for the release (``components.<values_key>.<values_path>``)."""
+    from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values import merge_values, values_provenance
+
+    out = {}
+    for release in releases:
+        levels = [release.get("chart_defaults")] + [
+            component_config(level, release["values_key"], release["values_path"]) for level in bridge_levels]
+        out.setdefault(release["component"], {})[release["release_name"]] = {
+            "chart": "%s %s" % (release["chart"], release["version"]) if release.get("version")
+            else "%s (this collection)" % release["chart"],
+            "values_from": "components.%s.%s" % (release["values_key"], release["values_path"]),
+            "values": merge_values([release.get("chart_defaults"), release.get("release_values")], helm_major=helm_major),
+            "provenance": values_provenance(levels, names=names, helm_major=helm_major),
+        }
+    return out

@@ -178,3 +178,24 @@ def test_application_names_and_their_components():
     assert bridge.application_component("peeks-agent-platform", "peeks") is None  # the parent Application
     assert bridge.application_component("peeks-agent-platform-", "peeks") is None
     assert bridge.application_component("argocd-server") is None and bridge.application_component(None) is None
+
+
+def test_effective_values_of_each_release_with_provenance():
+    from ansible_collections.appmod.agent_platform.plugins.plugin_utils import bridge
+
+    releases = [
+        {"component": "kagent", "release_name": "kagent", "chart": "kagent", "version": "0.9.9", "values_key": "kagent",
+         "values_path": "config", "chart_defaults": {"replicas": 1, "image": {"tag": "a"}},
+         "release_values": {"replicas": 3, "image": None}},
+        {"component": "kagent", "release_name": "kagent-glue", "chart": "kagent", "version": "", "values_key": "kagent",
+         "values_path": "glue", "chart_defaults": {"on": False}, "release_values": {}},
+    ]
+    levels = [None, {"components": {"kagent": {"config": {"replicas": 2}}}}, None, None,
+              {"components": {"kagent": {"config": {"replicas": 3, "image": None}}}}]
+    out = bridge.effective_values(releases, levels, names=["chart", "bridge", "bootstrap", "env", "tenant", "cluster"])
+    assert out["kagent"]["kagent"] == {
+        "chart": "kagent 0.9.9", "values_from": "components.kagent.config",
+        "values": {"replicas": 3},  # a null deletes a chart default (Helm 3)
+        "provenance": {"replicas": 6}}
+    assert out["kagent"]["kagent-glue"]["chart"] == "kagent (this collection)"
+    assert out["kagent"]["kagent-glue"]["provenance"] == {"on": 1}
