@@ -24,6 +24,9 @@ import tempfile
 
 import yaml
 
+# libyaml when present: a chart's values.yaml can be thousands of lines (the same objects as yaml.safe_load).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 GLUE_DIR = os.path.join("gitops", "charts")
 
 
@@ -78,14 +81,14 @@ def chart_default_values(chart_ref):
         if not os.path.isfile(file):
             return {}
         with open(file, encoding="utf-8") as handle:
-            return yaml.safe_load(handle) or {}
+            return yaml.load(handle, Loader=_LOADER) or {}
     try:
         with tarfile.open(chart_ref, "r:gz") as archive:
             members = [m for m in archive.getmembers() if m.isfile() and m.name.count("/") == 1
                        and m.name.endswith("/values.yaml")]
             if not members:
                 return {}
-            return yaml.safe_load(archive.extractfile(members[0]).read().decode("utf-8")) or {}
+            return yaml.load(archive.extractfile(members[0]).read().decode("utf-8"), Loader=_LOADER) or {}
     except (OSError, tarfile.TarError) as exc:
         raise ChartError("cannot read values.yaml of %s: %s" % (chart_ref, exc)) from exc
 
@@ -186,8 +189,7 @@ _VALUES_REF = re.compile(r"\.Values((?:\.[A-Za-z_][\w]*)+)|index\s+\.Values((?:\
 _VALUES_DYNAMIC = re.compile(r"index\s+\.Values((?:\.[A-Za-z_][\w]*)+)\s+\$|range\s+[^}]*:=\s*\.Values((?:\.[A-Za-z_][\w]*)+)")
 
 
-# libyaml when present (a chart's values.yaml can be thousands of lines); bump the format when the answer changes.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Bump when chart_value_paths answers differently: the answers kept beside archives are then asked again.
 _VALUE_PATHS_FORMAT = 1
 
 
