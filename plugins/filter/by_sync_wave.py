@@ -13,14 +13,16 @@ description:
   - Empty documents (C(null)) are dropped. A wave that is not an integer fails naming the object.
 options:
   _input:
-    description: List of manifests (mappings).
-    type: list
-    elements: dict
+    description: List of manifests (mappings), or a multi-document YAML string such as Helm's output.
+    type: raw
     required: true
   reverse:
     description: Highest wave first (the order to delete in).
     type: bool
     default: false
+  kind:
+    description: Keep only manifests of this kind (for example C(Application)).
+    type: str
 """
 
 EXAMPLES = r"""
@@ -28,6 +30,10 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.metadata.name }}"
   loop: "{{ rendered | appmod.agent_platform.by_sync_wave }}"
+
+- name: The Applications of a chart's output, in wave order
+  ansible.builtin.debug:
+    msg: "{{ helm_output.stdout | appmod.agent_platform.by_sync_wave(kind='Application') | map(attribute='metadata.name') }}"
 """
 
 RETURN = r"""
@@ -42,9 +48,9 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.argocd import by_sync_wave as _by_sync_wave
 
 
-def by_sync_wave(manifests, reverse=False):
+def by_sync_wave(manifests, reverse=False, kind=None):
     try:
-        return _by_sync_wave(manifests, reverse=reverse)
+        return _by_sync_wave(manifests, reverse=reverse, kind=kind)
     except (ValueError, AttributeError, TypeError) as exc:
         raise AnsibleFilterError("by_sync_wave: %s" % exc) from exc
 

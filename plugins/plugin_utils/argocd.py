@@ -20,12 +20,18 @@ def sync_wave(manifest):
                          % (manifest.get("kind", "object"), name, SYNC_WAVE_ANNOTATION, raw))
 
 
-def by_sync_wave(manifests, reverse=False):
+def by_sync_wave(manifests, reverse=False, kind=None):
     """Order manifests the way Argo CD applies them: by wave, then kind-independent by name.
 
-    ``reverse=True`` gives the deletion order (highest wave first).
+    ``manifests``: a list, or Helm's output (a multi-document YAML string, parsed with libyaml when present: a
+    role renders the bridge chart on every run). ``reverse=True`` gives the deletion order (highest wave
+    first); ``kind`` keeps only manifests of that kind.
     """
-    items = [m for m in manifests if m]
+    if isinstance(manifests, str):
+        import yaml
+
+        manifests = list(yaml.load_all(manifests, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    items = [m for m in manifests if m and (kind is None or m.get("kind") == kind)]
     ordered = sorted(items, key=lambda m: (sync_wave(m), (m.get("metadata") or {}).get("name", "")))
     return list(reversed(ordered)) if reverse else ordered
 

@@ -199,3 +199,27 @@ def test_effective_values_of_each_release_with_provenance():
         "provenance": {"replicas": 6}}
     assert out["kagent"]["kagent-glue"]["chart"] == "kagent (this collection)"
     assert out["kagent"]["kagent-glue"]["provenance"] == {"on": 1}
+
+
+def test_by_sync_wave_reads_helm_output_and_keeps_one_kind():
+    from ansible_collections.appmod.agent_platform.plugins.plugin_utils.argocd import by_sync_wave
+
+    output = """---
+# Source: bridge/templates/a.yaml
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: p-agent-platform-litellm, annotations: {argocd.argoproj.io/sync-wave: "1"}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: s}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: p-agent-platform-kagent-crds, annotations: {argocd.argoproj.io/sync-wave: "-4"}}
+---
+"""
+    names = [a["metadata"]["name"] for a in by_sync_wave(output, kind="Application")]
+    assert names == ["p-agent-platform-kagent-crds", "p-agent-platform-litellm"]
+    assert [m["metadata"]["name"] for m in by_sync_wave(output, reverse=True)] == [
+        "p-agent-platform-litellm", "s", "p-agent-platform-kagent-crds"]
