@@ -42,11 +42,11 @@ def prepared(render, known=None, seen=None):
                 component_config(level, release.get("values_key"), release.get("values_path") or "config")
                 for level in render["levels"]],
         })
-    objects = list(render.get("objects") or [])
+    prerequisites = []
     for path in render.get("manifest_files") or []:
         with open(path, encoding="utf-8") as f:
-            objects += dryrun.manifest_documents(f.read(), known, seen)
-    return dict(render, releases=releases, objects=objects)
+            prerequisites += dryrun.manifest_documents(f.read(), known, seen)
+    return dict(render, releases=releases, prerequisites=prerequisites)
 
 
 class ActionModule(ControllerAction):

@@ -73,8 +73,9 @@ options:
         default: []
       manifest_files:
         description:
-          - Manifest files (multi-document YAML) whose objects are judged with O(renders[].objects), for example
-            the catalogue's prerequisites (the Gateway API CRDs), which a cluster gets before the charts.
+          - Manifest files (multi-document YAML) the run applies before any chart, for example the catalogue's
+            prerequisites (the Gateway API CRDs). A private validator loads and judges them; on a target cluster
+            their CRDs count as brought by the run (objects of their kinds are deferred until they exist).
         type: list
         elements: path
         default: []

@@ -282,7 +282,9 @@ def validate_render(api_client, renders, private, preloaded=(), keep_crds=(), ti
 
     Each render (one host's): ``host``, ``namespaces`` (name -> labels the role gives it), ``objects`` (the
     Applications and the cluster Secret, in their own namespaces), ``releases`` (each with ``component``,
-    ``release_namespace``, ``manifests`` and ``levels``, chart defaults first) and ``level_names``.
+    ``release_namespace``, ``manifests`` and ``levels``, chart defaults first), ``level_names`` and
+    ``prerequisites`` (the catalogue's manifests the run applies before any chart, such as the Gateway API CRDs:
+    a private validator loads and judges them; on a target cluster their CRDs count as brought by the run).
 
     ``private``: a throwaway API server; the namespaces, the rendered CRDs and ServiceAccounts are created for
     real (and waited for: CRDs Established, within ``timeout`` seconds), and a kind it does not serve is *unchecked* when it
@@ -304,10 +306,15 @@ def validate_render(api_client, renders, private, preloaded=(), keep_crds=(), ti
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _everything(render):
+    """Every object a run would apply: its prerequisites, its objects and every release's manifests."""
+    return (list(render.get("prerequisites") or []) + list(render.get("objects") or [])
+            + [o for r in render["releases"] for o in r["manifests"]])
+
+
 def rendered_crds(render):
-    """The CustomResourceDefinitions of one render (its objects and every release's manifests)."""
-    return [o for o in list(render.get("objects") or []) + [o for r in render["releases"] for o in r["manifests"]]
-            if o.get("kind") == "CustomResourceDefinition"]
+    """The CustomResourceDefinitions of one render (prerequisites, objects and every release's manifests)."""
+    return [o for o in _everything(render) if o.get("kind") == "CustomResourceDefinition"]
 
 
 def _poll(what, predicate, timeout):
@@ -371,7 +378,7 @@ def _validate_render(api_client, renders, private, timeout, cache_file, applied_
         return existing[name]
 
     for render in renders:
-        everything = list(render.get("objects") or []) + [o for r in render["releases"] for o in r["manifests"]]
+        everything = _everything(render)
         brought = _crd_kinds(everything)
         if private:
             validator.apply_real([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns, "labels": labels or {}}}
@@ -393,7 +400,10 @@ def _validate_render(api_client, renders, private, timeout, cache_file, applied_
                     os.remove(cache_file)
                 validator = Validator(api_client, cache_file=cache_file)
             existing.clear()
-        groups = [(None, render.get("objects") or [], None)] + [(r, r["manifests"], r["release_namespace"]) for r in render["releases"]]
+        # A target cluster judges what the charts and the role make; the prerequisites are pinned upstream
+        # manifests the run applies as they are (judged on a private validator, which starts without them).
+        groups = ([(None, render.get("prerequisites") or [], None)] if private else []) + [
+            (None, render.get("objects") or [], None)] + [(r, r["manifests"], r["release_namespace"]) for r in render["releases"]]
         jobs = []  # (release, rendered object, object as sent, namespace, dry run, its pods too, name in messages)
         for release, objects, namespace in groups:
             for obj in objects:

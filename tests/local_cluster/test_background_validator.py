@@ -127,3 +127,28 @@ def test_it_never_outlives_the_run_that_started_it():
     finally:
         run.kill()
         plane.stop()
+
+
+def test_on_a_target_the_prerequisites_crds_count_as_brought():
+    """A target cluster without the Gateway API CRDs yet: the run applies them (the catalogue's prerequisites)
+    before the charts, so a Gateway in a chart is deferred, not refused as a kind nobody serves."""
+    import sys
+
+    sys.path.insert(0, str(COLLECTIONS))
+    from ansible_collections.appmod.agent_platform.plugins.plugin_utils import dryrun
+    from tools.localstack.private import PrivateControlPlane
+
+    widget_crd = dict(CRD, metadata={"name": CRD["metadata"]["name"]})
+    with PrivateControlPlane() as target:
+        api = target.api()
+        render = dict(_render(WIDGET), namespaces={})
+        refused = dryrun.validate_render(api, [render], private=False)
+        assert [p["message"] for p in refused["problems"]] == [
+            "the API server does not serve example.appmod.local/v1 Widget (no such CRD here)"]
+        verdict = dryrun.validate_render(api, [dict(render, prerequisites=[widget_crd])], private=False)
+        assert verdict["problems"] == [] and verdict["deferred"] == ["Widget ns/w"]
+        # the target is not changed, and the prerequisites themselves are not judged there
+        from kubernetes import client as k
+
+        assert not [c for c in k.ApiextensionsV1Api(api).list_custom_resource_definition().items
+                    if c.metadata.name == CRD["metadata"]["name"]]
