@@ -28,9 +28,9 @@ def by_sync_wave(manifests, reverse=False, kind=None):
     first); ``kind`` keeps only manifests of that kind.
     """
     if isinstance(manifests, str):
-        import yaml
+        from ansible_collections.appmod.agent_platform.plugins.plugin_utils.dryrun import manifest_documents
 
-        manifests = list(yaml.load_all(manifests, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+        manifests = manifest_documents(manifests)
     items = [m for m in manifests if m and (kind is None or m.get("kind") == kind)]
     ordered = sorted(items, key=lambda m: (sync_wave(m), (m.get("metadata") or {}).get("name", "")))
     return list(reversed(ordered)) if reverse else ordered

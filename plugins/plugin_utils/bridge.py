@@ -37,11 +37,6 @@ def component_config(level, component_key, values_path="config"):
 APPLICATION_INFIX = "-agent-platform-"
 
 
-def application_name(prefix, component):
-    """The Application the bridge chart renders for ``component`` under ``prefix``."""
-    return "%s%s%s" % (prefix, APPLICATION_INFIX, component)
-
-
 def application_component(name, prefix=None):
     """The component of a bridge Application name (of ``prefix``'s, when given), or None for any other name."""
     name = str(name or "")

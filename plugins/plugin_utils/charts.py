@@ -25,7 +25,7 @@ import tempfile
 import yaml
 
 # libyaml when present: a chart's values.yaml can be thousands of lines (the same objects as yaml.safe_load).
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 GLUE_DIR = os.path.join("gitops", "charts")
 
@@ -81,14 +81,14 @@ def chart_default_values(chart_ref):
         if not os.path.isfile(file):
             return {}
         with open(file, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_LOADER) or {}
+            return yaml.load(handle, Loader=YAML_LOADER) or {}
     try:
         with tarfile.open(chart_ref, "r:gz") as archive:
             members = [m for m in archive.getmembers() if m.isfile() and m.name.count("/") == 1
                        and m.name.endswith("/values.yaml")]
             if not members:
                 return {}
-            return yaml.load(archive.extractfile(members[0]).read().decode("utf-8"), Loader=_LOADER) or {}
+            return yaml.load(archive.extractfile(members[0]).read().decode("utf-8"), Loader=YAML_LOADER) or {}
     except (OSError, tarfile.TarError) as exc:
         raise ChartError("cannot read values.yaml of %s: %s" % (chart_ref, exc)) from exc
 
@@ -260,7 +260,7 @@ def _chart_value_paths(chart_ref):
             prefix = (parts[1],)
             parts = parts[2:]
         if parts == ["values.yaml"]:
-            data = yaml.load(text, Loader=_LOADER) or {}
+            data = yaml.load(text, Loader=YAML_LOADER) or {}
             if not isinstance(data, dict):
                 continue
             if prefix:

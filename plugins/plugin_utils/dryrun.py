@@ -20,6 +20,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.charts import YAML_LOADER
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values import (
     merge_values,
     split_path,
@@ -41,7 +42,8 @@ def manifest_documents(text, known=None, seen=None):
     """
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    if not known and seen is None:  # nothing to look up or record: one parse of the whole stream
+        return [d for d in yaml.load_all(str(text or ""), Loader=YAML_LOADER) if d]
     known = known or {}
     objects = []
     for piece in _DOCUMENT_START.split(str(text or "")):
@@ -49,7 +51,7 @@ def manifest_documents(text, known=None, seen=None):
         if key in known:
             docs = [json.loads(json.dumps(known[key]))]  # a copy: callers may change what they get
         else:
-            docs = [d for d in yaml.load_all(piece, Loader=loader) if d]
+            docs = [d for d in yaml.load_all(piece, Loader=YAML_LOADER) if d]
         objects += docs
         if seen is not None and len(docs) == 1 and isinstance(docs[0], dict) and docs[0].get("kind") == "CustomResourceDefinition":
             seen[key] = docs[0]

@@ -15,6 +15,7 @@ from .helpers import ROOT  # noqa: F401 - puts the project root on sys.path
 from .test_private_control_plane import CRD
 
 from tools.localstack import builds, gobuild, validator  # noqa: E402
+from tools.localstack.supervisor import alive  # noqa: E402
 from tools.localstack.validator import BackgroundValidator  # noqa: E402
 
 pytestmark = pytest.mark.cluster
@@ -120,10 +121,10 @@ def test_it_never_outlives_the_run_that_started_it():
         run.kill()
         run.wait()
         deadline = time.monotonic() + 60
-        while (plane.dir.exists() or validator._alive(pid)) and time.monotonic() < deadline:
+        while (plane.dir.exists() or alive(pid)) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not plane.dir.exists(), plane.log_tail()
-        assert not validator._alive(pid)
+        assert not alive(pid)
     finally:
         run.kill()
         plane.stop()

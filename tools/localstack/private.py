@@ -138,7 +138,10 @@ class PrivateControlPlane:
 
     def load_crds(self, *paths, timeout: float = 60) -> list[str]:
         """Apply CRD files and wait until they are Established; returns their names."""
-        docs = kube.load_yaml(*paths)
+        return self.load_crd_objects(kube.load_yaml(*paths), timeout=timeout)
+
+    def load_crd_objects(self, docs, timeout: float = 60) -> list[str]:
+        """Apply CRDs (and whatever else ``docs`` holds) and wait until they are Established; returns their names."""
         self.apply(docs)
         names = [d["metadata"]["name"] for d in docs if d.get("kind") == "CustomResourceDefinition"]
         self.cluster.sup.wait("CRDs Established", lambda: kube.crds_established(self.api(), names), timeout)

@@ -34,9 +34,9 @@ from pathlib import Path
 
 from . import common, crds
 from .common import Log, LocalStackError
+from .supervisor import alive
 
 IDLE_LIMIT = 1800
-FIELD_MANAGER = "appmod.agent_platform-validate"
 KEEP_RUNS = 50  # a CRD no validation brought in this many runs leaves the warm set
 WARM_FILE = ("validator", "crds.json")
 
@@ -101,19 +101,6 @@ def _start_time(pid: int) -> str | None:
         return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie has exited
-        return Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
-
-
 class _Stopped(BaseException):
     """SIGTERM while the control plane was still starting."""
 
@@ -161,7 +148,7 @@ class BackgroundValidator:
         ready = self.dir / "ready.json"
         while not ready.exists():
             pid = self.pid()
-            if pid is None or not _alive(pid):
+            if pid is None or not alive(pid):
                 raise LocalStackError("the background validator exited before it was ready:\n" + self.log_tail())
             if time.monotonic() > deadline:
                 raise LocalStackError("the background validator was not ready after %.0f s:\n%s" % (timeout, self.log_tail()))
@@ -183,13 +170,13 @@ class BackgroundValidator:
         if not self.dir.exists():
             return
         pid = self.pid()
-        if pid is not None and _alive(pid):
+        if pid is not None and alive(pid):
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + timeout
-            while _alive(pid) and time.monotonic() < deadline:
+            while alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
         left = []
-        if pid is not None and _alive(pid):
+        if pid is not None and alive(pid):
             left.append("validator server pid %d still running (log %s)" % (pid, self.dir / "serve.log"))
         else:
             try:
@@ -239,7 +226,7 @@ class BackgroundValidator:
         _write_json(self.dir / "ready.json", ready)
         started = time.monotonic()
         while not ready.get("error") and not stop["now"] and time.monotonic() - started < IDLE_LIMIT:
-            if not _alive(watch_pid) or (watch_start and _start_time(watch_pid) != watch_start):
+            if not alive(watch_pid) or (watch_start and _start_time(watch_pid) != watch_start):
                 log("the run that started it (pid %d) is gone: stopping" % watch_pid)
                 break
             time.sleep(0.2)
@@ -277,7 +264,6 @@ def template_dir(warm) -> Path:
 def ensure_template(warm, log) -> Path:
     """The stopped state of a control plane holding Argo CD's Application CRD and ``warm``, Established; made once
     (a fresh plane, the CRDs applied, stopped) and kept in the cache (only the newest)."""
-    from . import kube
     from .private import STATE_PARTS, PrivateControlPlane
 
     dest = template_dir(warm)
@@ -290,10 +276,7 @@ def ensure_template(warm, log) -> Path:
                                 state_dir=work / "state", keep=True)
     try:
         plane.up()
-        api = plane.api()
-        kube.apply(api, warm, FIELD_MANAGER)
-        names = [o["metadata"]["name"] for o in warm]
-        plane.cluster.sup.wait("warm CRDs Established", lambda: kube.crds_established(api, names), 120)
+        plane.load_crd_objects(warm, timeout=120)
     except BaseException:
         plane.down()
         shutil.rmtree(work, ignore_errors=True)

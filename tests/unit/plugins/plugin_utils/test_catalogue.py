@@ -170,8 +170,7 @@ def test_blame_names_the_level_of_each_key_a_message_names(message, expected):
 def test_application_names_and_their_components():
     from ansible_collections.appmod.agent_platform.plugins.plugin_utils import bridge
 
-    name = bridge.application_name("peeks", "kagent-crds")
-    assert name == "peeks-agent-platform-kagent-crds"
+    name = "peeks-agent-platform-kagent-crds"
     assert bridge.application_component(name, "peeks") == "kagent-crds"
     assert bridge.application_component(name) == "kagent-crds"
     assert bridge.application_component(name, "other") is None
