@@ -8,8 +8,8 @@ name: effective_values
 short_description: Each release's effective values and the level each value came from
 version_added: 0.3.0
 description:
-  - For the releases of M(appmod.agent_platform.application_releases), returns
-    C({component: {release name: {chart, values_from, values, provenance}}}).
+  - "For the releases of M(appmod.agent_platform.application_releases), returns
+    C({component: {release name: {chart, values_from, values, provenance}}})."
   - C(values) is what Helm hands the chart's templates (P(appmod.agent_platform.merge_values#filter) of the chart
     defaults and the release's values); C(provenance) is P(appmod.agent_platform.values_provenance#filter) of the chart
     defaults and each bridge level's part for the release (C(components.<values_key>.<values_path>)).

@@ -67,24 +67,20 @@ class HelmValuesError(ValueError):
 # --------------------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------------------
+# (types, name), first match wins: bool before int (a bool is an int)
+_TYPE_NAMES = (
+    (bool, "boolean"), (int, "integer"), (float, "float"), (str, "string"), (bytes, "bytes"),
+    (Mapping, "mapping"), ((list, tuple), "list"),
+)
+
+
 def type_name(value):
     """A YAML-ish name of the type of ``value`` for error messages."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, bytes):
-        return "bytes"
-    if isinstance(value, Mapping):
-        return "mapping"
-    if isinstance(value, (list, tuple)):
-        return "list"
+    for types, name in _TYPE_NAMES:
+        if isinstance(value, types):
+            return name
     return type(value).__name__
 
 
@@ -249,38 +245,23 @@ def _merge_maps(base, new):
     return out
 
 
-def _coalesce_values(user, chart, helm_major):
-    """Helm ``coalesceValues`` for the top level of the chart's own values (no subcharts)."""
-    for key, default in chart.items():
-        if key in user:
-            value = user[key]
-            if value is None:
-                # "When the YAML value is null, we remove the value's key" -- also when the default is null.
-                del user[key]
-                del user.origin[key]
-            elif type(value) is _Node and type(default) is _Node:
-                _coalesce_tables(value, default, helm_major)
-            # else: the user's value wins; a user map over a chart non-map is kept as is (Helm warns
-            # "skipped value for ...: Not a table" unless the default is null).
-        else:
-            user[key] = default
-            user.origin[key] = chart.origin[key]
-
-
-def _coalesce_tables(dst, src, helm_major):
-    """Helm ``coalesceTablesFullKey`` with merge=false (``dst`` = user values, authoritative)."""
+def _coalesce(dst, src, helm_major, top=False):
+    """Helm ``coalesceValues`` (``top``: the chart's own values, no subcharts) and, below it,
+    ``coalesceTablesFullKey`` with merge=false; ``dst`` = user values, authoritative."""
     for key, default in src.items():
         if key in dst:
             value = dst[key]
             if value is None:
-                # Helm 3.17: a user null always deletes. Helm 4: only a non-null chart default is deleted
-                # (srcOriginalNonNil); null over a null default stays null.
-                if helm_major == 3 or default is not None:
+                # A user null deletes the key. Helm 4 below the top level only deletes a non-null chart
+                # default (srcOriginalNonNil): null over a null default stays null. Helm 3.17 and the top
+                # level ("When the YAML value is null, we remove the value's key") always delete.
+                if top or helm_major == 3 or default is not None:
                     del dst[key]
                     del dst.origin[key]
-            elif type(default) is _Node and type(value) is _Node:
-                _coalesce_tables(value, default, helm_major)
-            # else: user wins (Helm warns for a table vs non-table conflict but keeps the user value).
+            elif type(value) is _Node and type(default) is _Node:
+                _coalesce(value, default, helm_major)
+            # else: the user's value wins; a user map over a chart non-map is kept as is, and a user
+            # non-map over a chart map wins (Helm warns about either but keeps the user value).
         else:
             dst[key] = default
             dst.origin[key] = src.origin[key]
@@ -380,7 +361,7 @@ def _merged_tree(levels, names, helm_major, func):
     user = _user_tree(checked[1:])
     chart = checked[0]
     if chart.value is not None:
-        _coalesce_values(user, _annotate(chart.value, chart), major)
+        _coalesce(user, _annotate(chart.value, chart), major, top=True)
     return user
 
 

@@ -5,22 +5,13 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from workshop.workshop_helpers import SAMPLE_EVENT  # tests/workshop's sample event
+
 from .conftest import ROOT
 
 pytestmark = [pytest.mark.cluster, pytest.mark.helm]
 
-BASE = {
-    "plugin": "appmod.agent_platform.workshop_event",
-    "name": "badevt",
-    "workshop_type": "agent-platform",
-    "mode": "tenants",
-    "region": "us-east-1",
-    "start": "2026-12-01T09:00:00+00:00",
-    "end": "2026-12-01T17:00:00+00:00",
-    "delivery": "argocd",
-    "participants": 2,
-    "vars": {"agent_platform_local_cluster": False},
-}
+BASE = dict(SAMPLE_EVENT, name="badevt", participants=2, vars={"agent_platform_local_cluster": False})
 
 # id -> (changes to BASE, needles)
 CASES = {

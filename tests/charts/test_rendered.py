@@ -76,13 +76,19 @@ def _restricted_violations(where, pod):
     return problems
 
 
-@pytest.mark.parametrize("key", SETS, ids=set_id)
-def test_every_pod_template_is_restricted(manifests, key):
-    problems = []
+def _pod_templates(manifests, key):
+    """(component, document, where, pod spec) of every pod template of one set, as Helm 3 renders it."""
     for component, docs in manifests[key + (3,)].items():
         for doc in docs:
             for where, pod in pod_specs(doc):
-                problems += ["%s: %s" % (component, p) for p in _restricted_violations(where, pod)]
+                yield component, doc, where, pod
+
+
+@pytest.mark.parametrize("key", SETS, ids=set_id)
+def test_every_pod_template_is_restricted(manifests, key):
+    problems = []
+    for component, _, where, pod in _pod_templates(manifests, key):
+        problems += ["%s: %s" % (component, p) for p in _restricted_violations(where, pod)]
     assert not problems, "\n".join(problems)
 
 
@@ -92,14 +98,12 @@ IMAGE = re.compile(r"^[^:@\s]+(:[^:@\s]+)?(@sha256:[0-9a-f]{64})?$")
 @pytest.mark.parametrize("key", SETS, ids=set_id)
 def test_every_image_is_pinned(manifests, key):
     problems = []
-    for component, docs in manifests[key + (3,)].items():
-        for doc in docs:
-            for where, pod in pod_specs(doc):
-                for c in (pod.get("initContainers") or []) + (pod.get("containers") or []):
-                    image = c["image"]
-                    tag = image.rsplit("/", 1)[-1].partition(":")[2].partition("@")[0]
-                    if not IMAGE.match(image) or (not tag and "@sha256:" not in image) or tag == "latest":
-                        problems.append("%s %s %s: %s" % (component, where, c["name"], image))
+    for component, _, where, pod in _pod_templates(manifests, key):
+        for c in (pod.get("initContainers") or []) + (pod.get("containers") or []):
+            image = c["image"]
+            tag = image.rsplit("/", 1)[-1].partition(":")[2].partition("@")[0]
+            if not IMAGE.match(image) or (not tag and "@sha256:" not in image) or tag == "latest":
+                problems.append("%s %s %s: %s" % (component, where, c["name"], image))
     assert not problems, "\n".join(problems)
 
 
@@ -123,15 +127,13 @@ def test_every_pod_is_isolated_by_network_policies(manifests, key):
     docs = [d for ds in manifests[key + (3,)].values() for d in ds]
     policies = [d for d in docs if d["kind"] == "NetworkPolicy"]
     problems = []
-    for component, ds in manifests[key + (3,)].items():
-        for doc in ds:
-            for where, _ in pod_specs(doc):
-                labels = pod_labels(doc)
-                ns = doc["metadata"].get("namespace")
-                mine = [p for p in policies if p["metadata"].get("namespace") in (ns, None) and _selects(p, labels)]
-                types = {t for p in mine for t in p["spec"].get("policyTypes") or ["Ingress"]}
-                if not {"Ingress", "Egress"} <= types:
-                    problems.append("%s %s: %s" % (component, where, sorted(types) or "no NetworkPolicy"))
+    for component, doc, where, _ in _pod_templates(manifests, key):
+        labels = pod_labels(doc)
+        ns = doc["metadata"].get("namespace")
+        mine = [p for p in policies if p["metadata"].get("namespace") in (ns, None) and _selects(p, labels)]
+        types = {t for p in mine for t in p["spec"].get("policyTypes") or ["Ingress"]}
+        if not {"Ingress", "Egress"} <= types:
+            problems.append("%s %s: %s" % (component, where, sorted(types) or "no NetworkPolicy"))
     assert not problems, "\n".join(problems)
 
 

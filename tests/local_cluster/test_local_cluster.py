@@ -11,7 +11,9 @@ import time
 
 import pytest
 
-from .helpers import KUBECONFIG, ROOT, pinned_k8s_version, run_script, wait_for
+from tools.localstack.apps import wait_for
+
+from .helpers import KUBECONFIG, ROOT, pinned_k8s_version, run_script
 
 pytestmark = pytest.mark.cluster
 
@@ -51,24 +53,31 @@ def test_fake_nodes_ready_with_capacity(api):
         assert node.metadata.annotations["kwok.x-k8s.io/node"] == "fake"
 
 
+def _workload(kind, spec_kind, name, replicas, container, **spec):
+    """A Deployment or StatefulSet ``name`` of one container, its pods labelled app=<name>."""
+    from kubernetes import client
+
+    labels = {"app": name}
+    return kind(
+        metadata=client.V1ObjectMeta(name=name),
+        spec=spec_kind(
+            replicas=replicas,
+            selector=client.V1LabelSelector(match_labels=labels),
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(labels=labels), spec=client.V1PodSpec(containers=[container])
+            ),
+            **spec,
+        ),
+    )
+
+
 def test_deployment_becomes_available(api, namespace):
     from kubernetes import client
 
     apps = client.AppsV1Api(api)
-    labels = {"app": "pause"}
     apps.create_namespaced_deployment(
         namespace,
-        client.V1Deployment(
-            metadata=client.V1ObjectMeta(name="pause"),
-            spec=client.V1DeploymentSpec(
-                replicas=3,
-                selector=client.V1LabelSelector(match_labels=labels),
-                template=client.V1PodTemplateSpec(
-                    metadata=client.V1ObjectMeta(labels=labels),
-                    spec=client.V1PodSpec(containers=[client.V1Container(name="pause", image=PAUSE)]),
-                ),
-            ),
-        ),
+        _workload(client.V1Deployment, client.V1DeploymentSpec, "pause", 3, client.V1Container(name="pause", image=PAUSE)),
     )
 
     def available():
@@ -76,7 +85,7 @@ def test_deployment_becomes_available(api, namespace):
         conds = {c.type: c.status for c in dep.status.conditions or []}
         return conds.get("Available") == "True" and dep.status.available_replicas == 3
 
-    wait_for(available, 60, "Deployment pause Available with 3 replicas")
+    wait_for(available, 60, interval=0.5, what="Deployment pause Available with 3 replicas")
     pods = client.CoreV1Api(api).list_namespaced_pod(namespace, label_selector="app=pause").items
     assert {p.status.phase for p in pods} == {"Running"}
     # placed by the real scheduler on the fake nodes
@@ -130,45 +139,25 @@ def test_statefulset_with_volume_claim_becomes_ready(api, namespace):
     from kubernetes import client
 
     apps = client.AppsV1Api(api)
-    labels = {"app": "db"}
+    db = client.V1Container(name="db", image=PAUSE, volume_mounts=[client.V1VolumeMount(name="data", mount_path="/data")])
+    claim = client.V1PersistentVolumeClaim(
+        metadata=client.V1ObjectMeta(name="data"),
+        spec=client.V1PersistentVolumeClaimSpec(
+            access_modes=["ReadWriteOnce"],
+            resources=client.V1VolumeResourceRequirements(requests={"storage": "1Gi"}),
+        ),
+    )
     apps.create_namespaced_stateful_set(
         namespace,
-        client.V1StatefulSet(
-            metadata=client.V1ObjectMeta(name="db"),
-            spec=client.V1StatefulSetSpec(
-                service_name="db",
-                replicas=1,
-                selector=client.V1LabelSelector(match_labels=labels),
-                template=client.V1PodTemplateSpec(
-                    metadata=client.V1ObjectMeta(labels=labels),
-                    spec=client.V1PodSpec(
-                        containers=[
-                            client.V1Container(
-                                name="db",
-                                image=PAUSE,
-                                volume_mounts=[client.V1VolumeMount(name="data", mount_path="/data")],
-                            )
-                        ]
-                    ),
-                ),
-                volume_claim_templates=[
-                    client.V1PersistentVolumeClaim(
-                        metadata=client.V1ObjectMeta(name="data"),
-                        spec=client.V1PersistentVolumeClaimSpec(
-                            access_modes=["ReadWriteOnce"],
-                            resources=client.V1VolumeResourceRequirements(requests={"storage": "1Gi"}),
-                        ),
-                    )
-                ],
-            ),
-        ),
+        _workload(client.V1StatefulSet, client.V1StatefulSetSpec, "db", 1, db, service_name="db",
+                  volume_claim_templates=[claim]),
     )
 
     def ready():
         sts = apps.read_namespaced_stateful_set_status("db", namespace)
         return sts.status.ready_replicas == 1
 
-    wait_for(ready, 60, "StatefulSet db ready")
+    wait_for(ready, 60, interval=0.5, what="StatefulSet db ready")
     pvc = client.CoreV1Api(api).read_namespaced_persistent_volume_claim("data-db-0", namespace)
     assert pvc.status.phase == "Bound"
     assert pvc.spec.storage_class_name == "standard"  # set by the DefaultStorageClass admission plugin

@@ -31,17 +31,20 @@ LOCAL_VARS = {
 }
 
 
+# The sample event's fixed fields (tests/badinput starts from it too); name and vars are the caller's.
+SAMPLE_EVENT = {
+    "plugin": "appmod.agent_platform.workshop_event",
+    "workshop_type": "agent-platform",
+    "mode": "tenants",
+    "region": "us-east-1",
+    "start": "2026-12-01T09:00:00+00:00",
+    "end": "2026-12-01T17:00:00+00:00",
+    "delivery": "argocd",
+}
+
+
 def event_file(path: Path, **fields) -> Path:
-    data = {
-        "plugin": "appmod.agent_platform.workshop_event",
-        "workshop_type": "agent-platform",
-        "mode": "tenants",
-        "region": "us-east-1",
-        "start": "2026-12-01T09:00:00+00:00",
-        "end": "2026-12-01T17:00:00+00:00",
-        "delivery": "argocd",
-        "vars": LOCAL_VARS,
-    }
+    data = dict(SAMPLE_EVENT, vars=LOCAL_VARS)
     data.update(fields)
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path

@@ -18,84 +18,103 @@ import sys
 from .common import Log, LocalStackError
 
 
+def _run(stack, commands: dict, usage: str, args) -> int:
+    """Run ``commands[args.command](stack, args)``: it returns the exit code or None (0). Commands wrap
+    methods such as ArgoCD.up, whose string result would otherwise become exit status 1."""
+    command = commands.get(args.command)
+    if command is None:
+        raise SystemExit("usage: " + usage)
+    return command(stack, args) or 0
+
+
+def _status(stack, _args) -> int:
+    ok, lines = stack.status()
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
+def _cluster_build(c, _args) -> None:
+    c.s.cache_root.mkdir(parents=True, exist_ok=True)
+    c.build()
+
+
+def _cluster_up(c, _args) -> None:
+    if c.up() == "already up":
+        print("local-cluster: already up")
+    else:
+        print("local-cluster: started")
+        print("export KUBECONFIG=%s" % c.kubeconfig)
+
+
+def _cluster_down(c, args) -> None:
+    purge = args.command == "reset" or "--purge" in args.rest
+    print("local-cluster: %s" % c.down(purge=purge))
+
+
+CLUSTER_COMMANDS = {
+    "kubeconfig": lambda c, _args: print(c.kubeconfig),
+    "env": lambda c, _args: print("\n".join(c.env_lines())),
+    "build": _cluster_build, "up": _cluster_up, "down": _cluster_down, "reset": _cluster_down, "status": _status,
+}
+
+
 def _cluster(args) -> int:
     from .cluster import LocalCluster
 
-    c = LocalCluster()
-    cmd = args.command
-    if cmd == "kubeconfig":
-        print(c.kubeconfig)
-    elif cmd == "env":
-        print("\n".join(c.env_lines()))
-    elif cmd == "build":
-        c.s.cache_root.mkdir(parents=True, exist_ok=True)
-        c.build()
-    elif cmd == "up":
-        if c.up() == "already up":
-            print("local-cluster: already up")
-        else:
-            print("local-cluster: started")
-            print("export KUBECONFIG=%s" % c.kubeconfig)
-    elif cmd in ("down", "reset"):
-        purge = cmd == "reset" or "--purge" in args.rest
-        print("local-cluster: %s" % c.down(purge=purge))
-    elif cmd == "status":
-        ok, lines = c.status()
-        print("\n".join(lines))
-        return 0 if ok else 1
-    else:
-        raise SystemExit("usage: cluster up|down [--purge]|reset|status|build|env|kubeconfig")
-    return 0
+    return _run(LocalCluster(), CLUSTER_COMMANDS, "cluster up|down [--purge]|reset|status|build|env|kubeconfig", args)
+
+
+def _argocd_build(a, _args) -> None:
+    a.build()
+    a.log("argocd %s (application controller + repo server): %s" % (a.version, a.binary))
+
+
+def _argocd_publish(a, args) -> None:
+    p = argparse.ArgumentParser(prog="argocd publish")
+    p.add_argument("--repo", default=None)
+    p.add_argument("dir", nargs="?", default="gitops")
+    opts = p.parse_args(args.rest)
+    commit, _ = a.publish(opts.dir, opts.repo)
+    print(commit)
+
+
+def _argocd_up(a, _args) -> None:
+    a.up()
+
+
+def _argocd_down(a, _args) -> None:
+    a.down()
+
+
+ARGOCD_COMMANDS = {
+    "build": _argocd_build, "up": _argocd_up, "down": _argocd_down, "status": _status,
+    "env": lambda a, _args: print("\n".join("%s=%s" % kv for kv in a.env().items())), "publish": _argocd_publish,
+}
 
 
 def _argocd(args) -> int:
     from .argocd import ArgoCD
 
-    a = ArgoCD()
-    cmd = args.command
-    if cmd == "build":
-        a.build()
-        a.log("argocd %s (application controller + repo server): %s" % (a.version, a.binary))
-    elif cmd == "up":
-        a.up()
-    elif cmd == "down":
-        a.down()
-    elif cmd == "status":
-        ok, lines = a.status()
-        print("\n".join(lines))
-        return 0 if ok else 1
-    elif cmd == "env":
-        print("\n".join("%s=%s" % kv for kv in a.env().items()))
-    elif cmd == "publish":
-        p = argparse.ArgumentParser(prog="argocd publish")
-        p.add_argument("--repo", default=None)
-        p.add_argument("dir", nargs="?", default="gitops")
-        opts = p.parse_args(args.rest)
-        commit, _ = a.publish(opts.dir, opts.repo)
-        print(commit)
-    else:
-        raise SystemExit("usage: argocd build|up|down|status|publish [--repo NAME] [DIR]|env")
-    return 0
+    return _run(ArgoCD(), ARGOCD_COMMANDS, "argocd build|up|down|status|publish [--repo NAME] [DIR]|env", args)
+
+
+def _mirror_status(m, _args) -> int:
+    ok, line = m.status()
+    print(line)
+    return 0 if ok else 1
+
+
+MIRROR_COMMANDS = {
+    "up": lambda m, _args: print("chart-mirror: %s (%s)" % (m.up(), m.url)),
+    "down": lambda m, _args: print("chart-mirror: %s" % m.down()),
+    "status": _mirror_status, "url": lambda m, _args: print(m.url),
+}
 
 
 def _mirror(args) -> int:
     from .mirror import ChartMirror
 
-    m = ChartMirror()
-    cmd = args.command
-    if cmd == "up":
-        print("chart-mirror: %s (%s)" % (m.up(), m.url))
-    elif cmd == "down":
-        print("chart-mirror: %s" % m.down())
-    elif cmd == "status":
-        ok, line = m.status()
-        print(line)
-        return 0 if ok else 1
-    elif cmd == "url":
-        print(m.url)
-    else:
-        raise SystemExit("usage: mirror up|down|status|url")
-    return 0
+    return _run(ChartMirror(), MIRROR_COMMANDS, "mirror up|down|status|url", args)
 
 
 def _build(args) -> int:

@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import builds, common, crds, gobuild, kube, manifests
@@ -29,6 +29,12 @@ from .supervisor import Port, Process, Supervisor, port_open
 
 NAMESPACE = manifests.ARGOCD_NAMESPACE
 FIELD_MANAGER = "argocd-local"
+# The loopback ports, in one table: name -> (the variable that sets it, named in port-clash errors; default)
+PORTS = {
+    "redis": ("ARGOCD_LOCAL_REDIS_PORT", 16379), "repo": ("ARGOCD_LOCAL_REPO_PORT", 18081),
+    "repo_metrics": ("ARGOCD_LOCAL_REPO_METRICS_PORT", 18084), "ctrl_metrics": ("ARGOCD_LOCAL_CTRL_METRICS_PORT", 18082),
+    "commit": ("ARGOCD_LOCAL_COMMIT_PORT", 18086), "git": ("ARGOCD_LOCAL_GIT_PORT", 19418),
+}
 
 
 @dataclass
@@ -38,12 +44,7 @@ class ArgoSettings:
     git_dir: Path
     kubeconfig: Path
     cache_root: Path
-    redis_port: int = 16379
-    repo_port: int = 18081
-    repo_metrics_port: int = 18084
-    ctrl_metrics_port: int = 18082
-    commit_port: int = 18086
-    git_port: int = 19418
+    ports: dict[str, int] = field(default_factory=lambda: {name: default for name, (_, default) in PORTS.items()})
     loglevel: str = "info"
     app_resync: int = 60
     repo_name: str = "agent-platform"
@@ -59,11 +60,12 @@ class ArgoSettings:
             git_dir=Path(os.path.realpath(e("ARGOCD_LOCAL_GIT_DIR", str(root / ".local-cluster" / "git")))),
             kubeconfig=Path(e("ARGOCD_LOCAL_KUBECONFIG", str(root / ".local-cluster" / "kubeconfig"))),
             cache_root=common.cache_root(env),
-            redis_port=i("ARGOCD_LOCAL_REDIS_PORT", 16379), repo_port=i("ARGOCD_LOCAL_REPO_PORT", 18081),
-            repo_metrics_port=i("ARGOCD_LOCAL_REPO_METRICS_PORT", 18084),
-            ctrl_metrics_port=i("ARGOCD_LOCAL_CTRL_METRICS_PORT", 18082),
-            commit_port=i("ARGOCD_LOCAL_COMMIT_PORT", 18086), git_port=i("ARGOCD_LOCAL_GIT_PORT", 19418),
+            ports={name: i(var, default) for name, (var, default) in PORTS.items()},
             loglevel=e("ARGOCD_LOCAL_LOGLEVEL", "info"), app_resync=i("ARGOCD_LOCAL_APP_RESYNC", 60))
+
+    def port(self, name: str, host: str = "127.0.0.1") -> Port:
+        """Port ``name`` for the supervisor, with the variable that sets it."""
+        return Port(self.ports[name], PORTS[name][0], host)
 
 
 def _http_ok(url: str) -> bool:
@@ -98,16 +100,16 @@ class ArgoCD:
         return self.bin_dir / "argocd-local"
 
     def git_url(self, repo: str | None = None) -> str:
-        return "git://127.0.0.1:%d/%s.git" % (self.s.git_port, repo or self.s.repo_name)
+        return "git://127.0.0.1:%d/%s.git" % (self.s.ports["git"], repo or self.s.repo_name)
 
     def env(self) -> dict[str, str]:
         s = self.s
         return {
             "ARGOCD_VERSION": self.version, "ARGOCD_BIN": str(self.binary), "ARGOCD_LOCAL_DIR": str(s.state_dir),
             "ARGOCD_LOCAL_KUBECONFIG": str(s.kubeconfig), "ARGOCD_LOCAL_NAMESPACE": NAMESPACE,
-            "ARGOCD_LOCAL_REDIS_PORT": str(s.redis_port), "ARGOCD_LOCAL_REPO_PORT": str(s.repo_port),
-            "ARGOCD_LOCAL_GIT_PORT": str(s.git_port), "ARGOCD_LOCAL_GIT_DIR": str(s.git_dir),
-            "ARGOCD_LOCAL_GIT_BASE": "git://127.0.0.1:%d" % s.git_port, "ARGOCD_LOCAL_GIT_URL": self.git_url(),
+            "ARGOCD_LOCAL_REDIS_PORT": str(s.ports["redis"]), "ARGOCD_LOCAL_REPO_PORT": str(s.ports["repo"]),
+            "ARGOCD_LOCAL_GIT_PORT": str(s.ports["git"]), "ARGOCD_LOCAL_GIT_DIR": str(s.git_dir),
+            "ARGOCD_LOCAL_GIT_BASE": "git://127.0.0.1:%d" % s.ports["git"], "ARGOCD_LOCAL_GIT_URL": self.git_url(),
             "APPMOD_CHART_MIRROR_URL": self.mirror.url, "APPMOD_CHART_MIRROR_DIR": str(self.mirror.s.directory),
         }
 
@@ -124,7 +126,7 @@ class ArgoCD:
 
     def redis_ping(self) -> bool:
         try:
-            with socket.create_connection(("127.0.0.1", self.s.redis_port), timeout=2) as sock:
+            with socket.create_connection(("127.0.0.1", self.s.ports["redis"]), timeout=2) as sock:
                 sock.sendall(b"AUTH %s\r\nPING\r\n" % self.redis_password().encode())
                 data = b""
                 deadline = time.monotonic() + 2
@@ -158,48 +160,47 @@ class ArgoCD:
         return env
 
     def processes(self) -> dict[str, Process]:
-        s, st = self.s, self.s.state_dir
+        s, st, p = self.s, self.s.state_dir, self.s.ports
         redis_server = shutil.which("redis-server") or "/usr/bin/redis-server"
         git_daemon = self._git_exec_path() + "/git-daemon"
         env = self._common_env() if self.binary.exists() else dict(os.environ)
         return {
             # redis rewrites its process title to "redis-server 127.0.0.1:<port>"
             "redis": Process("redis", [redis_server, str(st / "redis.conf"), "--bind", "127.0.0.1",
-                                       "--port", str(s.redis_port), "--save", "", "--appendonly", "no",
+                                       "--port", str(p["redis"]), "--save", "", "--appendonly", "no",
                                        "--dir", str(st / "tmp"), "--daemonize", "no", "--protected-mode", "yes"],
-                             ports=[Port(s.redis_port, "ARGOCD_LOCAL_REDIS_PORT")],
-                             identity=["127.0.0.1:%d" % s.redis_port], ready=self.redis_ping, ready_timeout=20),
+                             ports=[s.port("redis")],
+                             identity=["127.0.0.1:%d" % p["redis"]], ready=self.redis_ping, ready_timeout=20),
             # git-daemon itself (not the `git daemon` wrapper), so the pid file names the server
             "git-daemon": Process("git-daemon", [git_daemon, "--reuseaddr", "--listen=127.0.0.1",
-                                                 "--port=%d" % s.git_port, "--base-path=%s" % s.git_dir,
+                                                 "--port=%d" % p["git"], "--base-path=%s" % s.git_dir,
                                                  "--export-all", "--informative-errors", str(s.git_dir)],
-                                  ports=[Port(s.git_port, "ARGOCD_LOCAL_GIT_PORT")],
+                                  ports=[s.port("git")],
                                   identity=["--base-path=%s" % s.git_dir],
-                                  ready=lambda: port_open(s.git_port), ready_timeout=20),
+                                  ready=lambda: port_open(p["git"]), ready_timeout=20),
             # --client-ca-path '': v3.6.1 defaults it to the in-image mTLS path and refuses that together
             # with --disable-tls (cmd/argocd-repo-server/commands/argocd_repo_server.go).
             "repo-server": Process("repo-server", [
                 str(self.bin_dir / "argocd-repo-server"), "--loglevel", s.loglevel, "--logformat", "text",
-                "--address", "127.0.0.1", "--port", str(s.repo_port),
-                "--metrics-address", "127.0.0.1", "--metrics-port", str(s.repo_metrics_port),
-                "--redis", "127.0.0.1:%d" % s.redis_port, "--disable-tls", "--client-ca-path", ""],
-                env=env, cwd=str(st), identity=["--port %d" % s.repo_port],
-                ports=[Port(s.repo_port, "ARGOCD_LOCAL_REPO_PORT"),
-                       Port(s.repo_metrics_port, "ARGOCD_LOCAL_REPO_METRICS_PORT")],
-                ready=lambda: port_open(s.repo_port) and _http_ok("http://127.0.0.1:%d/healthz" % s.repo_metrics_port),
+                "--address", "127.0.0.1", "--port", str(p["repo"]),
+                "--metrics-address", "127.0.0.1", "--metrics-port", str(p["repo_metrics"]),
+                "--redis", "127.0.0.1:%d" % p["redis"], "--disable-tls", "--client-ca-path", ""],
+                env=env, cwd=str(st), identity=["--port %d" % p["repo"]],
+                ports=[s.port("repo"), s.port("repo_metrics")],
+                ready=lambda: port_open(p["repo"]) and _http_ok("http://127.0.0.1:%d/healthz" % p["repo_metrics"]),
                 ready_timeout=120),
             # The hydrator is off, so the commit server is never dialled; loopback anyway. The metrics
             # port is bound on 0.0.0.0 by Argo CD (controller/appcontroller.go), no flag changes it.
             "application-controller": Process("application-controller", [
                 str(self.bin_dir / "argocd-application-controller"), "--loglevel", s.loglevel, "--logformat", "text",
                 "--kubeconfig", str(s.kubeconfig), "--namespace", NAMESPACE,
-                "--repo-server", "127.0.0.1:%d" % s.repo_port, "--repo-server-plaintext",
-                "--commit-server", "127.0.0.1:%d" % s.commit_port, "--hydrator-enabled=false",
-                "--redis", "127.0.0.1:%d" % s.redis_port, "--metrics-port", str(s.ctrl_metrics_port),
+                "--repo-server", "127.0.0.1:%d" % p["repo"], "--repo-server-plaintext",
+                "--commit-server", "127.0.0.1:%d" % p["commit"], "--hydrator-enabled=false",
+                "--redis", "127.0.0.1:%d" % p["redis"], "--metrics-port", str(p["ctrl_metrics"]),
                 "--app-resync", str(s.app_resync)],
-                env=env, cwd=str(st), identity=["--metrics-port %d" % s.ctrl_metrics_port],
-                ports=[Port(s.ctrl_metrics_port, "ARGOCD_LOCAL_CTRL_METRICS_PORT", "0.0.0.0")],
-                ready=lambda: _http_ok("http://127.0.0.1:%d/healthz" % s.ctrl_metrics_port), ready_timeout=120),
+                env=env, cwd=str(st), identity=["--metrics-port %d" % p["ctrl_metrics"]],
+                ports=[s.port("ctrl_metrics", "0.0.0.0")],
+                ready=lambda: _http_ok("http://127.0.0.1:%d/healthz" % p["ctrl_metrics"]), ready_timeout=120),
         }
 
     @staticmethod
@@ -211,13 +212,13 @@ class ArgoCD:
 
     # ---------------------------------------------------------------- status
     def component_status(self) -> tuple[bool, list[str]]:
-        s = self.s
+        p = self.s.ports
         procs = self.processes()
         checks = [
-            ("redis", "redis", "127.0.0.1:%d" % s.redis_port),
-            ("git-daemon", "git-daemon", "git://127.0.0.1:%d/" % s.git_port),
-            ("repo-server", "argocd-repo-server", "127.0.0.1:%d" % s.repo_port),
-            ("application-controller", "argocd-application-controller", "metrics :%d" % s.ctrl_metrics_port),
+            ("redis", "redis", "127.0.0.1:%d" % p["redis"]),
+            ("git-daemon", "git-daemon", "git://127.0.0.1:%d/" % p["git"]),
+            ("repo-server", "argocd-repo-server", "127.0.0.1:%d" % p["repo"]),
+            ("application-controller", "argocd-application-controller", "metrics :%d" % p["ctrl_metrics"]),
         ]
         ok, lines = True, []
         for name, label, where in checks:
@@ -270,7 +271,7 @@ class ArgoCD:
         s = self.s
         kube.apply(api, [manifests.namespace(NAMESPACE)] + kube.load_yaml(*files), FIELD_MANAGER)
         self.sup.wait("Argo CD CRDs Established", lambda: kube.crds_established(api, crds.NAMES), 60)
-        params = {"repo.server": "127.0.0.1:%d" % s.repo_port, "redis.server": "127.0.0.1:%d" % s.redis_port,
+        params = {"repo.server": "127.0.0.1:%d" % s.ports["repo"], "redis.server": "127.0.0.1:%d" % s.ports["redis"],
                   "controller.repo.server.plaintext": "true", "reposerver.disable.tls": "true",
                   "controller.log.level": s.loglevel, "reposerver.log.level": s.loglevel}
         objs = [manifests.argocd_cm(self.health_lua.read_text(), s.app_resync),

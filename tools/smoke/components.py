@@ -27,7 +27,7 @@ from tools.localstack.supervisor import port_free, port_owner
 
 from . import programs
 from .cluster import NotFound
-from .net import http, http_ok
+from .net import Response, http, http_ok
 from .report import INFO, SKIP, WARN, CheckFailed, Component
 
 MOCKS = programs.TOOLS / "mockllm" / "mocks.json"
@@ -61,6 +61,14 @@ def _wait(what: str, predicate, timeout: float, interval: float = 0.5):
         if time.monotonic() > deadline:
             raise CheckFailed("timed out after %.0f s waiting for %s%s" % (timeout, what, " (%s)" % last if last else ""))
         time.sleep(interval)
+
+
+def _get_ok(url: str) -> Response:
+    """GET ``url``; the check fails with the answer unless it is HTTP 200."""
+    r = http("GET", url)
+    if r.status != 200:
+        raise CheckFailed(r.short())
+    return r
 
 
 def program_error(log_text: str, lines: int = 6) -> str:
@@ -183,9 +191,7 @@ def run_mockllm(s) -> Component:
     s.endpoints.add("mockllm", 8090, port, "the stand-in's in-cluster address named by the inventory")
     s.facts["mockllm_port"] = port
     with comp.check("GET /health") as c:
-        r = http("GET", "http://127.0.0.1:%d/health" % port)
-        if r.status != 200:
-            raise CheckFailed(r.short())
+        r = _get_ok("http://127.0.0.1:%d/health" % port)
         c.detail("HTTP 200 %s" % _short(r.body.strip(), 60))
     with comp.check("POST /v1/chat/completions (direct)") as c:
         r = http("POST", "http://127.0.0.1:%d/v1/chat/completions" % port,
@@ -266,14 +272,10 @@ def run_jaeger(s) -> Component:
     comp.notes.append("Service jaeger ports played here: %s" % (", ".join(mapped) or "none (no Service jaeger)"))
     s.facts.update(jaeger_query="http://127.0.0.1:%d" % qport, jaeger_proc=proc)
     with comp.check("readinessProbe GET %s (port %d)" % health) as ck:
-        r = http("GET", "http://127.0.0.1:%d%s" % (hport, health[0]))
-        if r.status != 200:
-            raise CheckFailed(r.short())
+        r = _get_ok("http://127.0.0.1:%d%s" % (hport, health[0]))
         ck.detail("HTTP 200 %s" % _short(r.body.strip(), 90))
     with comp.check("query API GET /api/services") as ck:
-        r = http("GET", "http://127.0.0.1:%d/api/services" % qport)
-        if r.status != 200:
-            raise CheckFailed(r.short())
+        r = _get_ok("http://127.0.0.1:%d/api/services" % qport)
         ck.detail("HTTP 200 services %s" % ((r.json or {}).get("data") or "[] (none yet)"))
     comp.seconds = time.monotonic() - t0
     return comp
@@ -483,15 +485,11 @@ def run_litellm(s, spec: LiteLLMSpec | None = None, timeout: float = 240) -> Com
     s.facts.update(litellm_url=base, litellm_master_key=spec.master_key, litellm_liveness=live[0])
 
     with comp.check("livenessProbe GET %s" % live[0]) as ck:
-        r = http("GET", base + live[0])
-        if r.status != 200:
-            raise CheckFailed(r.short())
+        r = _get_ok(base + live[0])
         ck.detail("HTTP 200 %s" % _short(r.body.strip(), 60))
     ready = spec.readiness or ("/health/readiness", cport)
     with comp.check("readinessProbe GET %s" % ready[0]) as ck:
-        r = http("GET", base + ready[0])
-        if r.status != 200:
-            raise CheckFailed(r.short())
+        r = _get_ok(base + ready[0])
         j = r.json or {}
         ck.detail("HTTP 200 status=%s db=%s litellm_version=%s callbacks=%s" % (
             j.get("status"), j.get("db"), j.get("litellm_version"), j.get("success_callbacks", "")))
@@ -726,14 +724,10 @@ def run_kagent(s, tamper=None, with_agent: bool = True) -> list[Component]:
         comps.append(comp)
         return comps
     with comp.check("probe GET %s (HTTP API port)" % health[0]) as ck:
-        r = http("GET", "http://127.0.0.1:%d%s" % (http_port, health[0]))
-        if r.status != 200:
-            raise CheckFailed(r.short())
+        r = _get_ok("http://127.0.0.1:%d%s" % (http_port, health[0]))
         ck.detail("HTTP 200 %s" % _short(r.body.strip(), 80))
     with comp.check("GET /healthz (controller-runtime probe port)") as ck:
-        r = http("GET", "http://127.0.0.1:%d/healthz" % probe_port)
-        if r.status != 200:
-            raise CheckFailed(r.short())
+        r = _get_ok("http://127.0.0.1:%d/healthz" % probe_port)
         ck.detail("HTTP 200 %s" % r.body.strip()[:40])
 
     if not with_agent:
@@ -892,9 +886,7 @@ def run_agent(s) -> Component:
         return comp
     base = "http://127.0.0.1:%d" % port
     with comp.check("readinessProbe GET %s" % ready[0]) as ck:
-        r = http("GET", base + ready[0])
-        if r.status != 200:
-            raise CheckFailed(r.short())
+        r = _get_ok(base + ready[0])
         card = r.json or {}
         ck.detail("HTTP 200 agent card name=%s url=%s skills=%d" % (card.get("name"), card.get("url"), len(card.get("skills") or [])))
     trace_id, traceparent = _trace_id()

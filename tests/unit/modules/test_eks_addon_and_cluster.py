@@ -6,23 +6,13 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from ansible_collections.appmod.agent_platform.plugins.module_utils import eks_api
 
 CLUSTER = "peeks-agent-platform"
 ADDON_ARN = f"arn:aws:eks:us-east-1:123456789012:addon/{CLUSTER}/coredns/abc"
 KEY = {"clusterName": CLUSTER, "addonName": "coredns"}
-
-
-@pytest.fixture
-def eks():
-    client = boto3.client("eks", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
 
 
 def _addon(**extra):

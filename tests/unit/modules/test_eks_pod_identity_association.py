@@ -5,9 +5,7 @@ validates every call against botocore's EKS model and the expected parameters.
 """
 from __future__ import annotations
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from ansible_collections.appmod.agent_platform.plugins.module_utils import eks_api
 
@@ -15,14 +13,6 @@ CLUSTER = "peeks-agent-platform"
 ROLE = "arn:aws:iam::123456789012:role/peeks-AgentCoreRole"
 ASSOC_ARN = f"arn:aws:eks:us-east-1:123456789012:podidentityassociation/{CLUSTER}/a-0123456789abcdefg"
 LIST = {"clusterName": CLUSTER, "namespace": "agent-platform", "serviceAccount": "agent-core"}
-
-
-@pytest.fixture
-def eks():
-    client = boto3.client("eks", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
 
 
 def _association(role=ROLE, tags=None):

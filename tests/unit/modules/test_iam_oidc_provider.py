@@ -3,23 +3,13 @@ from __future__ import annotations
 
 import datetime
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from ansible_collections.appmod.agent_platform.plugins.module_utils import iam_oidc
 
 ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
 ARN = f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}"
 OTHER = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-
-
-@pytest.fixture
-def iam():
-    client = boto3.client("iam", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
 
 
 def _listed(stub, *arns):

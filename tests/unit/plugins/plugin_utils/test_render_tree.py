@@ -50,14 +50,9 @@ def _render(root, files=None, prune=PRUNE, check=False):
 # --------------------------------------------------------------------------------------------------------
 # Paths
 # --------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("path, expected", [
-    ("a.yaml", "a.yaml"),
-    ("a/b/c.yaml", "a/b/c.yaml"),
-    ("with space/ü.yaml", "with space/ü.yaml"),
-    (".hidden", ".hidden"),
-])
-def test_check_relpath_accepts_plain_relative_paths(path, expected):
-    assert rt.check_relpath(path) == expected
+@pytest.mark.parametrize("path", ["a.yaml", "a/b/c.yaml", "with space/ü.yaml", ".hidden"])
+def test_check_relpath_accepts_plain_relative_paths(path):
+    assert rt.check_relpath(path) == path
 
 
 @pytest.mark.parametrize("path, needle", [
