@@ -6,6 +6,9 @@ cd "$PROJECT_ROOT"
 log "yamllint"
 yamllint -s .
 log "ansible-lint --profile production"
+# ansible-lint puts ~/.ansible/collections before the work tree: a copy of this collection installed there
+# (molecule's prerun did, before it was turned off) is an older commit and would shadow the work tree.
+rm -rf "${ANSIBLE_HOME:-$HOME/.ansible}/collections/ansible_collections/appmod/agent_platform"
 ansible-lint --offline -q --profile production
 for chart in gitops/charts/*/; do
   for h in helm3 helm4; do

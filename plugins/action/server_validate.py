@@ -56,15 +56,19 @@ class ActionModule(ControllerAction):
         target=dict(type="str", choices=["cluster", "private"], default="cluster"),
         kubeconfig=dict(type="path"),
         project_root=dict(type="path"),
-        state=dict(type="str", choices=["validated", "started", "stopped"], default="validated"),
+        state=dict(type="str", choices=["validated", "started", "stopped", "remembered"], default="validated"),
         rendered_var=dict(type="str"),
         plane=dict(type="path"),
+        accepted_cache=dict(type="path"),
+        render_digest=dict(type="str"),
     )
     # YAML, kubeconfig, API and control-plane errors, named for the task
     ERRORS = (Exception,)
 
     def work(self, args):
         started = time.monotonic()
+        if args["state"] == "remembered":
+            return self._remember(args)
         if args["state"] != "validated":
             return self._lifecycle(args)
         renders = [self._with_rendered(r, args["rendered_var"]) for r in args["renders"]]
@@ -75,15 +79,18 @@ class ActionModule(ControllerAction):
 
             api = config.new_client_from_config(
                 config_file=args["kubeconfig"] or os.environ.get("K8S_AUTH_KUBECONFIG") or None)
-            renders = [prepared(r) for r in renders]
             try:
-                result = dryrun.validate_render(api, renders, private=False)
+                result = self._on_target(api, renders, args["accepted_cache"])
             finally:
                 api.close()
         result["seconds"] = round(time.monotonic() - started, 2)
         names = (renders[0].get("level_names") if renders else None) or None
         result["messages"] = [dryrun.message(p, names) for p in result.get("problems", [])]
-        if not result.get("skipped"):
+        if "accepted_before" in result:
+            result["msg"] = ("the target API server accepted this very render at %s, and its CRDs, admission "
+                             "policies and namespaces are unchanged since: not sent again" % time.strftime(
+                                 "%Y-%m-%d %H:%M:%S", time.localtime(result["accepted_before"])))
+        elif not result.get("skipped"):
             result["msg"] = "%d objects accepted by the %s in %.1f s; %d deferred to the sync; %d not checked" % (
                 result["checked"] - len(result["problems"]), "private control plane" if args["target"] == "private"
                 else "target API server", result["seconds"], len(result["deferred"]), len(result["unchecked"]))
@@ -95,6 +102,39 @@ class ActionModule(ControllerAction):
             result.update(failed=True, msg="The API server refuses what this run would apply; nothing was changed:\n"
                           + "\n".join(result["messages"]))
         return result
+
+    @staticmethod
+    def _on_target(api, renders, accepted_cache):
+        """The target's verdict; the same render judged by the same CRDs, admission policies and namespaces was
+        accepted before (``accepted_cache``): not sent again (a rerun's dry run is seconds of API server work)."""
+        digest = dryrun.render_digest(renders)
+        key = None
+        if accepted_cache:
+            key = dryrun.accepted_key(api.configuration.host, digest, dryrun.cluster_judges(api))
+            when = dryrun.accepted_before(accepted_cache, key)
+            if when is not None:
+                return {"problems": [], "checked": 0, "deferred": [], "unchecked": [], "accepted_before": when,
+                        "render_digest": digest}
+        result = dryrun.validate_render(api, [prepared(r) for r in renders], private=False)
+        if key and not result["problems"]:
+            dryrun.remember_accepted(accepted_cache, key)
+        return dict(result, render_digest=digest)
+
+    @staticmethod
+    def _remember(args):
+        """After a converge the target took for real (every object applied, every Application Synced and
+        Healthy): the render is accepted with the CRDs, policies and namespaces the run left behind."""
+        from kubernetes import config
+
+        if not (args["accepted_cache"] and args["render_digest"]):
+            raise ValueError("state=remembered needs accepted_cache and render_digest")
+        api = config.new_client_from_config(config_file=args["kubeconfig"] or os.environ.get("K8S_AUTH_KUBECONFIG") or None)
+        try:
+            dryrun.remember_accepted(args["accepted_cache"], dryrun.accepted_key(
+                api.configuration.host, args["render_digest"], dryrun.cluster_judges(api)))
+        finally:
+            api.close()
+        return {"msg": "render %s remembered as accepted by %s" % (args["render_digest"][:12], "the target API server")}
 
     def _with_rendered(self, render, rendered_var):
         """A render whose ``rendered`` is left out is read from its host's ``rendered_var`` as registered, not

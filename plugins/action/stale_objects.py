@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 
-import yaml
-
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils import dryrun
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.controller_action import ControllerAction
 
@@ -15,7 +13,8 @@ from ansible_collections.appmod.agent_platform.plugins.plugin_utils.controller_a
 class ActionModule(ControllerAction):
     NAME = "stale_objects"
     ARGUMENT_SPEC = dict(
-        manifests=dict(type="str", required=True),
+        manifests=dict(type="str"),
+        manifest_file=dict(type="path"),
         kubeconfig=dict(type="path"),
     )
     # YAML, kubeconfig and API errors, named for the task
@@ -24,7 +23,14 @@ class ActionModule(ControllerAction):
     def work(self, args):
         from kubernetes import config
 
-        objects = [d for d in yaml.safe_load_all(args["manifests"]) if d]
+        if (args["manifests"] is None) == (args["manifest_file"] is None):
+            raise ValueError("give one of manifests and manifest_file")
+        if args["manifest_file"]:
+            with open(args["manifest_file"], encoding="utf-8") as stream:
+                text = stream.read()
+        else:
+            text = args["manifests"]
+        objects = dryrun.manifest_documents(text)
         api = config.new_client_from_config(config_file=args["kubeconfig"] or os.environ.get("K8S_AUTH_KUBECONFIG") or None)
         try:
             return {"stale": dryrun.stale_objects(api, objects)}

@@ -25,6 +25,11 @@ description:
     are deleted); O(state=validated) with that O(plane) attaches to it, validates and stops it (without
     O(plane) it starts one first); O(state=stopped) stops one a failed run left. It also stops by itself when
     ansible-playbook ends.
+  - With O(accepted_cache), a target's verdict is remembered. A render (RV(render_digest)) the target accepted, by
+    this dry run or for real (O(state=remembered) after a converge), is not sent again while the target's CRDs,
+    admission webhooks and policies, namespaces, ResourceQuotas and LimitRanges are unchanged (their uids and
+    resourceVersions, read as metadata only). What the live objects themselves hold is not part of that key; an
+    object edited by hand since is judged by the apply itself.
   - Each refusal names the host, the component, the object, the API server's words and, for each value the
     offending fields hold, the values level that set it.
   - Runs on the controller (an action plugin); check mode is supported (it changes nothing anyway).
@@ -94,9 +99,19 @@ options:
     description:
       - C(validated) judges O(renders); C(started) and C(stopped) start and stop a private validator in the
         background (O(target=private)).
+      - C(remembered) records O(render_digest) as accepted by the target as it is now (O(accepted_cache)), after a
+        run that applied it.
     type: str
-    choices: [validated, started, stopped]
+    choices: [validated, started, stopped, remembered]
     default: validated
+  accepted_cache:
+    description:
+      - A file on the controller where the target's accepted renders are remembered (the newest 20). Left out,
+        every run sends every object.
+    type: path
+  render_digest:
+    description: The RV(render_digest) of the validation to remember (O(state=remembered)).
+    type: str
   plane:
     description: The RV(plane) of an earlier O(state=started) (O(target=private)).
     type: path
@@ -156,6 +171,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+render_digest:
+  description: sha256 of the renders judged (O(target=cluster)), for O(state=remembered).
+  returned: success, target cluster
+  type: str
+accepted_before:
+  description: When (epoch seconds) the target accepted this render with the same judges; nothing was sent.
+  returned: when remembered
+  type: float
 problems:
   description: Each refusal, with C(host), C(component), C(object), C(message), C(fields) and C(blame) (values path, level, value).
   returned: success

@@ -482,3 +482,86 @@ def message(problem, level_names=None):
             name = "level %d (%s)" % (level, name)
         text += " [%s=%s was set by %s]" % (path, json.dumps(value), name)
     return text
+
+
+# What, besides the objects themselves, decides whether a target's API server accepts them: CRDs (schemas, CEL),
+# admission webhooks and policies, namespaces (Pod Security labels), ResourceQuotas and LimitRanges.
+JUDGES = (
+    ("apiextensions.k8s.io/v1", "customresourcedefinitions"),
+    ("admissionregistration.k8s.io/v1", "validatingwebhookconfigurations"),
+    ("admissionregistration.k8s.io/v1", "mutatingwebhookconfigurations"),
+    ("admissionregistration.k8s.io/v1", "validatingadmissionpolicies"),
+    ("admissionregistration.k8s.io/v1", "validatingadmissionpolicybindings"),
+    ("v1", "namespaces"),
+    ("v1", "resourcequotas"),
+    ("v1", "limitranges"),
+)
+ACCEPTED_KEPT = 20  # accepted dry runs remembered, newest first
+_METADATA_ONLY = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json"
+
+
+def cluster_judges(api_client):
+    """``(kind, namespace, name, uid, resourceVersion)`` of every object in JUDGES, read as metadata only (the
+    CRDs' schemas are megabytes): any change to one of them (and a new cluster: new uids) changes this list."""
+    from kubernetes.client.exceptions import ApiException
+
+    found = []
+    for group_version, plural in JUDGES:
+        path = ("/api/v1/" if group_version == "v1" else "/apis/%s/" % group_version) + plural
+        method, url, headers, _body, _post = api_client.param_serialize(
+            "GET", path, header_params={"Accept": _METADATA_ONLY}, auth_settings=["BearerToken"])
+        try:
+            response = api_client.call_api(method, url, header_params=headers)
+            response.read()
+            listing = json.loads(response.data)
+        except ApiException as exc:
+            if exc.status == 404:  # an API the cluster does not serve judges nothing
+                continue
+            raise
+        for item in (listing or {}).get("items") or []:
+            meta = item.get("metadata") or {}
+            found.append((plural, meta.get("namespace", ""), meta.get("name"), meta.get("uid"),
+                          meta.get("resourceVersion"), bool(meta.get("deletionTimestamp"))))
+    return sorted(found)
+
+
+def render_digest(renders):
+    """sha256 of what a run would apply: the renders as given (Helm's output, not how it was called: its values
+    file is a new temporary file each run; the objects, the values levels) and the prerequisites' files by name
+    and size."""
+    digest = hashlib.sha256()
+    for render in renders:
+        files = [(p, os.path.getsize(p) if os.path.exists(p) else None) for p in render.get("manifest_files") or []]
+        output = [(r or {}).get("stdout") for r in render.get("rendered") or []]
+        digest.update(json.dumps(dict(render, manifest_files=files, rendered=output), sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def accepted_key(server, digest, judges):
+    """One key for "this render (its ``render_digest``), judged by this cluster as it is now"."""
+    return hashlib.sha256(json.dumps([server, digest, judges], sort_keys=True).encode()).hexdigest()
+
+
+def accepted_before(cache_file, key):
+    """When (epoch seconds) a dry run with this key was accepted, or None."""
+    try:
+        with open(cache_file, encoding="utf-8") as f:
+            return dict(json.load(f)).get(key)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def remember_accepted(cache_file, key, when=None):
+    """Record an accepted dry run (the newest ACCEPTED_KEPT are kept); written atomically."""
+    try:
+        with open(cache_file, encoding="utf-8") as f:
+            known = dict(json.load(f))
+    except (OSError, ValueError, TypeError):
+        known = {}
+    known[key] = time.time() if when is None else when
+    newest = dict(sorted(known.items(), key=lambda kv: kv[1], reverse=True)[:ACCEPTED_KEPT])
+    os.makedirs(os.path.dirname(cache_file) or ".", exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(cache_file) or ".", prefix=".accepted-")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(newest, f)
+    os.replace(tmp, cache_file)

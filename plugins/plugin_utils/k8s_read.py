@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to appmod.agent_platform
+# Apache License 2.0
+"""What appmod.agent_platform.k8s_read needs besides kubernetes.core's own lookup: the connection options a
+kubernetes.core.k8s_info task of the same play would get from ``module_defaults``."""
+from __future__ import annotations
+
+# The connection options of kubernetes.core's k8s_info that its lookup takes too (same names).
+CONNECTION_OPTIONS = ("kubeconfig", "context", "host", "api_key", "username", "password", "validate_certs",
+                      "ca_cert", "client_cert", "client_key", "proxy", "no_proxy", "proxy_headers",
+                      "persist_config", "impersonate_user", "impersonate_groups")
+# Where a play sets them for k8s_info: the module itself, or the group kubernetes.core puts it in.
+DEFAULTS_KEYS = ("group/kubernetes.core.k8s", "kubernetes.core.k8s_info")
+
+
+def connection_defaults(module_defaults, template, omit):
+    """The connection options ``module_defaults`` (a task's list of dicts, outermost first) gives
+    kubernetes.core.k8s_info, templated with ``template`` as one mapping (ansible-core drops a key whose value
+    templates to ``omit`` from a mapping, and refuses a lone omitted value); ``omit`` left in is dropped too."""
+    merged = {}
+    for defaults in module_defaults or []:
+        for key in DEFAULTS_KEYS:
+            merged.update((defaults or {}).get(key) or {})
+    wanted = {name: merged[name] for name in CONNECTION_OPTIONS if name in merged}
+    return {name: value for name, value in (template(wanted) if wanted else {}).items()
+            if value is not None and value != omit}
+
+
+def lookup_terms(args):
+    """kubernetes.core.k8s lookup keywords for k8s_read's arguments (its own spelling of them)."""
+    kw = {"api_version": args["api_version"], "kind": args["kind"]}
+    if args.get("name"):
+        kw["resource_name"] = args["name"]
+    if args.get("namespace"):
+        kw["namespace"] = args["namespace"]
+    if args.get("label_selectors"):
+        kw["label_selector"] = ",".join(args["label_selectors"])
+    if args.get("field_selectors"):
+        kw["field_selector"] = ",".join(args["field_selectors"])
+    return kw
+
+
+def merge_drift(live, desired, path=""):
+    """Where ``desired`` differs from ``live`` as a merge patch sees it (the dotted paths, empty when merging
+    ``desired`` into ``live`` would change nothing): mappings are compared key by key, keys only ``live`` has
+    are kept by a merge; anything else (lists, scalars) must be equal. ``live`` None: the object is missing."""
+    if live is None and not path:
+        return ["(missing)"]
+    if isinstance(desired, dict) and isinstance(live, dict):
+        found = []
+        for key, value in desired.items():
+            where = "%s.%s" % (path, key) if path else str(key)
+            if key not in live:
+                found.append(where)
+            else:
+                found += merge_drift(live[key], value, where)
+        return found
+    return [] if live == desired else [path or "(object)"]
