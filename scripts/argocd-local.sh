@@ -4,8 +4,10 @@
 # scripts/local-cluster.sh, with redis, a git daemon and the chart mirror; see docs/argocd-local.md.
 #
 #   bash scripts/argocd-local.sh build     build (or reuse) $CACHE_ROOT/argocd-local/<version>/bin
-#   bash scripts/argocd-local.sh up        CRDs + config objects + redis, git daemon, chart mirror,
-#                                          repo-server, application-controller (no-op when up)
+#   bash scripts/argocd-local.sh up [--publish]
+#                                          CRDs + config objects + redis, git daemon, chart mirror,
+#                                          repo-server, application-controller (no-op when up);
+#                                          --publish: then `publish` gitops/
 #   bash scripts/argocd-local.sh publish [--repo NAME] [DIR]
 #                                          copy DIR (default gitops/, committed or not) into a new
 #                                          commit on main of .local-cluster/git/NAME.git; prints it

@@ -1,7 +1,7 @@
 """python -m tools.localstack <stack> <command>
 
   cluster up | down [--purge] | reset | status | build | env | kubeconfig
-  argocd  up | down | status | build | publish [--repo NAME] [DIR] | env
+  argocd  up [--publish] | down | status | build | publish [--repo NAME] [DIR] | env
   mirror  up | down | status | url
   build   [NAME ...] [--list]           Go builds by name (etcd, k8s, kwok, argocd-local)
   validator serve DIR WATCH_PID         the background private validator of render.yml (tools/localstack/validator.py)
@@ -78,8 +78,11 @@ def _argocd_publish(a, args) -> None:
     print(commit)
 
 
-def _argocd_up(a, _args) -> None:
+def _argocd_up(a, args) -> None:
+    # --publish: then publish gitops/ too (one process for what every run of the role does)
     a.up()
+    if "--publish" in args.rest:
+        _argocd_publish(a, argparse.Namespace(rest=[r for r in args.rest if r != "--publish"]))
 
 
 def _argocd_down(a, _args) -> None:
@@ -95,7 +98,7 @@ ARGOCD_COMMANDS = {
 def _argocd(args) -> int:
     from .argocd import ArgoCD
 
-    return _run(ArgoCD(), ARGOCD_COMMANDS, "argocd build|up|down|status|publish [--repo NAME] [DIR]|env", args)
+    return _run(ArgoCD(), ARGOCD_COMMANDS, "argocd build|up [--publish]|down|status|publish [--repo NAME] [DIR]|env", args)
 
 
 def _mirror_status(m, _args) -> int:
