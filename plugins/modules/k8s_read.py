@@ -32,6 +32,12 @@ options:
   name:
     description: Name of one object.
     type: str
+  names:
+    description:
+      - Names of several objects, read one after the other in one task (those that do not exist are left out).
+      - Mutually exclusive with O(name).
+    type: list
+    elements: str
   namespace:
     description: Namespace of the objects (namespaced kinds).
     type: str
@@ -48,6 +54,13 @@ options:
   kubeconfig:
     description: Kubeconfig path, instead of the one C(module_defaults) gives kubernetes.core.k8s_info.
     type: path
+  metadata_only:
+    description:
+      - Only C(apiVersion), C(kind) and C(metadata) of each object (the API server's PartialObjectMetadata), by
+        O(name) or O(names) (no selectors). A CustomResourceDefinition's schema can be a megabyte; its labels and
+        annotations are a few lines.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -68,6 +81,14 @@ EXAMPLES = r"""
     name: langfuse-credentials
   register: credentials
   no_log: true
+
+- name: Read the CustomResourceDefinitions a release templates (missing ones left out)
+  appmod.agent_platform.k8s_read:
+    api_version: apiextensions.k8s.io/v1
+    kind: CustomResourceDefinition
+    names: [agents.kagent.dev, modelconfigs.kagent.dev]
+    metadata_only: true
+  register: crds
 
 - name: List the Applications of one bridge
   appmod.agent_platform.k8s_read:

@@ -177,7 +177,10 @@ def template_crds(manifests):
             if line.startswith("# Source: "):
                 source = line[len("# Source: "):]
                 break
-        doc = yaml.safe_load(part) if part.strip() else None
+        # Parsed only when it can be one (libyaml): a chart's CRDs are megabytes, parsed on every run.
+        if "/crds/" in "/" + source or "CustomResourceDefinition" not in part:
+            continue
+        doc = yaml.load(part, Loader=YAML_LOADER) if part.strip() else None
         if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition" and "/crds/" not in "/" + source:
             names.append(doc["metadata"]["name"])
     return names

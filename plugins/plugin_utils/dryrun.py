@@ -21,6 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.charts import YAML_LOADER
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils.k8s_read import metadata_get
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values import (
     merge_values,
     split_path,
@@ -497,27 +498,15 @@ JUDGES = (
     ("v1", "limitranges"),
 )
 ACCEPTED_KEPT = 20  # accepted dry runs remembered, newest first
-_METADATA_ONLY = "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json"
 
 
 def cluster_judges(api_client):
     """``(kind, namespace, name, uid, resourceVersion)`` of every object in JUDGES, read as metadata only (the
     CRDs' schemas are megabytes): any change to one of them (and a new cluster: new uids) changes this list."""
-    from kubernetes.client.exceptions import ApiException
-
     found = []
     for group_version, plural in JUDGES:
         path = ("/api/v1/" if group_version == "v1" else "/apis/%s/" % group_version) + plural
-        method, url, headers, _body, _post = api_client.param_serialize(
-            "GET", path, header_params={"Accept": _METADATA_ONLY}, auth_settings=["BearerToken"])
-        try:
-            response = api_client.call_api(method, url, header_params=headers)
-            response.read()
-            listing = json.loads(response.data)
-        except ApiException as exc:
-            if exc.status == 404:  # an API the cluster does not serve judges nothing
-                continue
-            raise
+        listing = metadata_get(api_client, path, listing=True)  # None: an API the cluster does not serve
         for item in (listing or {}).get("items") or []:
             meta = item.get("metadata") or {}
             found.append((plural, meta.get("namespace", ""), meta.get("name"), meta.get("uid"),

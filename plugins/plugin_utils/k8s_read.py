@@ -5,6 +5,12 @@
 kubernetes.core.k8s_info task of the same play would get from ``module_defaults``."""
 from __future__ import annotations
 
+import json
+
+# The API server answers with metadata only (PartialObjectMetadata): a CRD's schema can be a megabyte, and turning
+# it into the dynamic client's objects costs a second per CRD.
+_METADATA_ONLY = "application/json;as=PartialObjectMetadata%s;v=v1;g=meta.k8s.io,application/json"
+
 # The connection options of kubernetes.core's k8s_info that its lookup takes too (same names).
 CONNECTION_OPTIONS = ("kubeconfig", "context", "host", "api_key", "username", "password", "validate_certs",
                       "ca_cert", "client_cert", "client_key", "proxy", "no_proxy", "proxy_headers",
@@ -56,3 +62,22 @@ def merge_drift(live, desired, path=""):
                 found += merge_drift(live[key], value, where)
         return found
     return [] if live == desired else [path or "(object)"]
+
+
+def metadata_get(api_client, path, listing=False):
+    """GET ``path`` (an API path) with metadata only, through a ``kubernetes.client.ApiClient``: the object (or,
+    ``listing``, the list) as a dict with apiVersion, kind and metadata; None when the API server answers 404."""
+    from kubernetes.client.exceptions import ApiException
+
+    method, url, headers, _body, _post = api_client.param_serialize(
+        "GET", path, header_params={"Accept": _METADATA_ONLY % ("List" if listing else "")}, auth_settings=["BearerToken"])
+    try:
+        response = api_client.call_api(method, url, header_params=headers)
+        response.read()
+        if response.status >= 400:
+            raise ApiException(http_resp=response)
+    except ApiException as exc:
+        if exc.status == 404:
+            return None
+        raise
+    return json.loads(response.data)

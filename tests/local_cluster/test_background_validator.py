@@ -153,3 +153,41 @@ def test_on_a_target_the_prerequisites_crds_count_as_brought():
 
         assert not [c for c in k.ApiextensionsV1Api(api).list_custom_resource_definition().items
                     if c.metadata.name == CRD["metadata"]["name"]]
+
+
+def test_a_targets_judges_change_with_what_decides_its_verdict():
+    """The key of a remembered dry run (server_validate accepted_cache) on a real API server: read as metadata
+    only, it is the same while nothing changes, and changes with a namespace's labels (Pod Security), a new CRD,
+    a new admission policy, a ResourceQuota or LimitRange."""
+    import sys
+
+    sys.path.insert(0, str(COLLECTIONS))
+    from ansible_collections.appmod.agent_platform.plugins.plugin_utils import dryrun
+    from tools.localstack.private import PrivateControlPlane
+
+    with PrivateControlPlane() as target:
+        api = target.api()
+        first = dryrun.cluster_judges(api)
+        assert first == dryrun.cluster_judges(api)
+        assert ("namespaces", "", "default") in {j[:3] for j in first}
+        seen = {dryrun.accepted_key("s", "d", first)}
+        changes = [
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ns"}},
+            {"apiVersion": "v1", "kind": "Namespace",
+             "metadata": {"name": "ns", "labels": {"pod-security.kubernetes.io/enforce": "restricted"}}},
+            dict(CRD, metadata={"name": CRD["metadata"]["name"]}),
+            {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q", "namespace": "ns"},
+             "spec": {"hard": {"pods": "3"}}},
+            {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "l", "namespace": "ns"},
+             "spec": {"limits": [{"type": "Container", "max": {"cpu": "1"}}]}},
+            {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingAdmissionPolicy",
+             "metadata": {"name": "p"}, "spec": {"validations": [{"expression": "true"}],
+                                                 "matchConstraints": {"resourceRules": [{
+                                                     "apiGroups": ["apps"], "apiVersions": ["v1"],
+                                                     "operations": ["CREATE"], "resources": ["deployments"]}]}}},
+        ]
+        for change in changes:
+            target.apply([change])
+            key = dryrun.accepted_key("s", "d", dryrun.cluster_judges(api))
+            assert key not in seen, "no new key after %s %s" % (change["kind"], change["metadata"]["name"])
+            seen.add(key)

@@ -124,3 +124,40 @@ def test_manifest_documents_skip_known_texts_and_record_crds():
     assert again[0]["marker"] == "from the cache" and again[1] == first[1]
     again[0]["marker"] = "changed by a caller"
     assert known[key]["marker"] == "from the cache"  # callers get a copy
+
+
+def test_render_digest_reads_what_is_applied_not_how_helm_was_called(tmp_path):
+    render = {"host": "h", "releases": [{"component": "kagent"}], "objects": [{"kind": "Secret"}],
+              "rendered": [{"stdout": "kind: ConfigMap\n", "command": "helm template -f=/tmp/tmpa.yml"}]}
+    same = dict(render, rendered=[{"stdout": "kind: ConfigMap\n", "command": "helm template -f=/tmp/tmpb.yml"}])
+    other = dict(render, rendered=[{"stdout": "kind: Secret\n", "command": "helm template -f=/tmp/tmpa.yml"}])
+    assert dryrun.render_digest([render]) == dryrun.render_digest([same])
+    assert dryrun.render_digest([render]) != dryrun.render_digest([other])
+    bundle = tmp_path / "crds.yaml"
+    bundle.write_text("a: 1\n")
+    with_file = dict(render, manifest_files=[str(bundle)])
+    before = dryrun.render_digest([with_file])
+    bundle.write_text("a: 12\n")
+    assert dryrun.render_digest([with_file]) != before
+
+
+def test_accepted_key_changes_with_any_judge():
+    judges = [("namespaces", "", "agent-platform", "uid-1", "10", False)]
+    key = dryrun.accepted_key("https://127.0.0.1:6443", "d1", judges)
+    assert key == dryrun.accepted_key("https://127.0.0.1:6443", "d1", list(judges))
+    assert key != dryrun.accepted_key("https://127.0.0.1:6443", "d2", judges)
+    assert key != dryrun.accepted_key("https://127.0.0.1:6444", "d1", judges)
+    assert key != dryrun.accepted_key("https://127.0.0.1:6443", "d1", [("namespaces", "", "agent-platform", "uid-1", "11", False)])
+
+
+def test_accepted_renders_are_remembered_newest_first(tmp_path):
+    cache = str(tmp_path / "dry-run" / "accepted.json")
+    assert dryrun.accepted_before(cache, "k") is None
+    for i in range(dryrun.ACCEPTED_KEPT + 5):
+        dryrun.remember_accepted(cache, "k%d" % i, when=1000.0 + i)
+    assert dryrun.accepted_before(cache, "k0") is None  # the oldest are forgotten
+    assert dryrun.accepted_before(cache, "k%d" % (dryrun.ACCEPTED_KEPT + 4)) == 1000.0 + dryrun.ACCEPTED_KEPT + 4
+    (tmp_path / "dry-run" / "accepted.json").write_text("not json")
+    assert dryrun.accepted_before(cache, "k1") is None  # a damaged file is an empty one
+    dryrun.remember_accepted(cache, "k1", when=5.0)
+    assert dryrun.accepted_before(cache, "k1") == 5.0
