@@ -81,3 +81,11 @@ def metadata_get(api_client, path, listing=False):
             return None
         raise
     return json.loads(response.data)
+
+
+def drifted(desired, live):
+    """The objects of ``desired`` that a merge would change: missing from ``live`` (matched by namespace and
+    name), or with a ``merge_drift``."""
+    held = {((o.get("metadata") or {}).get("namespace"), (o.get("metadata") or {}).get("name")): o for o in live or []}
+    return [o for o in desired or []
+            if merge_drift(held.get(((o.get("metadata") or {}).get("namespace"), o["metadata"]["name"])), o)]

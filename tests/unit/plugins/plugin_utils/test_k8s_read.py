@@ -42,3 +42,14 @@ def test_merge_drift():
     assert merge_drift(live, {"spec": {"list": [1]}}) == ["spec.list"]  # a merge patch replaces a list
     assert merge_drift(live, {"spec": {"n": {"a": 1}}}) == ["spec.n"]
     assert merge_drift(None, {"metadata": {"name": "a"}}) == ["(missing)"]
+
+
+def test_drifted():
+    from ansible_collections.appmod.agent_platform.plugins.plugin_utils.k8s_read import drifted
+
+    a = {"metadata": {"name": "a", "namespace": "argocd"}, "spec": {"x": 1}}
+    b = {"metadata": {"name": "b", "namespace": "argocd"}, "spec": {"x": 1}}
+    live = [dict(a, status={"sync": "Synced"}), {"metadata": {"name": "b", "namespace": "argocd"}, "spec": {"x": 2}}]
+    assert drifted([a, b], live) == [b]
+    assert drifted([a], []) == [a]
+    assert drifted([a], [{"metadata": {"name": "a", "namespace": "other"}, "spec": {"x": 1}}]) == [a]
