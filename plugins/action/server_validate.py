@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from ansible_collections.appmod.agent_platform.plugins.plugin_utils import dryrun
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils import dryrun, k8s_read
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.bridge import component_config
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.controller_action import ControllerAction
 
@@ -75,10 +75,7 @@ class ActionModule(ControllerAction):
         if args["target"] == "private":
             result = self._private(args["project_root"], renders, args["plane"])
         else:
-            from kubernetes import config
-
-            api = config.new_client_from_config(
-                config_file=args["kubeconfig"] or os.environ.get("K8S_AUTH_KUBECONFIG") or None)
+            api = k8s_read.api_client(args["kubeconfig"])
             try:
                 result = self._on_target(api, renders, args["accepted_cache"])
             finally:
@@ -124,11 +121,9 @@ class ActionModule(ControllerAction):
     def _remember(args):
         """After a converge the target took for real (every object applied, every Application Synced and
         Healthy): the render is accepted with the CRDs, policies and namespaces the run left behind."""
-        from kubernetes import config
-
         if not (args["accepted_cache"] and args["render_digest"]):
             raise ValueError("state=remembered needs accepted_cache and render_digest")
-        api = config.new_client_from_config(config_file=args["kubeconfig"] or os.environ.get("K8S_AUTH_KUBECONFIG") or None)
+        api = k8s_read.api_client(args["kubeconfig"])
         try:
             dryrun.remember_accepted(args["accepted_cache"], dryrun.accepted_key(
                 api.configuration.host, args["render_digest"], dryrun.cluster_judges(api)))

@@ -4,9 +4,7 @@ Runs on the controller with the kubernetes client; the logic is plugins/plugin_u
 """
 from __future__ import annotations
 
-import os
-
-from ansible_collections.appmod.agent_platform.plugins.plugin_utils import dryrun
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils import dryrun, k8s_read
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.controller_action import ControllerAction
 
 
@@ -21,8 +19,6 @@ class ActionModule(ControllerAction):
     ERRORS = (Exception,)
 
     def work(self, args):
-        from kubernetes import config
-
         if (args["manifests"] is None) == (args["manifest_file"] is None):
             raise ValueError("give one of manifests and manifest_file")
         if args["manifest_file"]:
@@ -31,7 +27,7 @@ class ActionModule(ControllerAction):
         else:
             text = args["manifests"]
         objects = dryrun.manifest_documents(text)
-        api = config.new_client_from_config(config_file=args["kubeconfig"] or os.environ.get("K8S_AUTH_KUBECONFIG") or None)
+        api = k8s_read.api_client(args["kubeconfig"])
         try:
             return {"stale": dryrun.stale_objects(api, objects)}
         finally:

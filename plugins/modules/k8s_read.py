@@ -57,7 +57,7 @@ options:
   metadata_only:
     description:
       - Only C(apiVersion), C(kind) and C(metadata) of each object (the API server's PartialObjectMetadata), by
-        O(name) or O(names) (no selectors). A CustomResourceDefinition's schema can be a megabyte; its labels and
+        O(name), O(names) or every object of the kind (in O(namespace)); no selectors. A CustomResourceDefinition's schema can be a megabyte; its labels and
         annotations are a few lines.
     type: bool
     default: false

@@ -180,8 +180,8 @@ def template_crds(manifests):
         # Parsed only when it can be one (libyaml): a chart's CRDs are megabytes, parsed on every run.
         if "/crds/" in "/" + source or "CustomResourceDefinition" not in part:
             continue
-        doc = yaml.load(part, Loader=YAML_LOADER) if part.strip() else None
-        if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition" and "/crds/" not in "/" + source:
+        doc = yaml.load(part, Loader=YAML_LOADER)
+        if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
             names.append(doc["metadata"]["name"])
     return names
 

@@ -531,22 +531,23 @@ def accepted_key(server, digest, judges):
     return hashlib.sha256(json.dumps([server, digest, judges], sort_keys=True).encode()).hexdigest()
 
 
-def accepted_before(cache_file, key):
-    """When (epoch seconds) a dry run with this key was accepted, or None."""
+def _accepted(cache_file):
+    """{key: epoch seconds} of the remembered dry runs; a missing or damaged file is an empty one."""
     try:
         with open(cache_file, encoding="utf-8") as f:
-            return dict(json.load(f)).get(key)
+            return dict(json.load(f))
     except (OSError, ValueError, TypeError):
-        return None
+        return {}
+
+
+def accepted_before(cache_file, key):
+    """When (epoch seconds) a dry run with this key was accepted, or None."""
+    return _accepted(cache_file).get(key)
 
 
 def remember_accepted(cache_file, key, when=None):
     """Record an accepted dry run (the newest ACCEPTED_KEPT are kept); written atomically."""
-    try:
-        with open(cache_file, encoding="utf-8") as f:
-            known = dict(json.load(f))
-    except (OSError, ValueError, TypeError):
-        known = {}
+    known = _accepted(cache_file)
     known[key] = time.time() if when is None else when
     newest = dict(sorted(known.items(), key=lambda kv: kv[1], reverse=True)[:ACCEPTED_KEPT])
     os.makedirs(os.path.dirname(cache_file) or ".", exist_ok=True)

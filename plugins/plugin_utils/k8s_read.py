@@ -6,6 +6,7 @@ kubernetes.core.k8s_info task of the same play would get from ``module_defaults`
 from __future__ import annotations
 
 import json
+import os
 
 # The API server answers with metadata only (PartialObjectMetadata): a CRD's schema can be a megabyte, and turning
 # it into the dynamic client's objects costs a second per CRD.
@@ -17,6 +18,14 @@ CONNECTION_OPTIONS = ("kubeconfig", "context", "host", "api_key", "username", "p
                       "persist_config", "impersonate_user", "impersonate_groups")
 # Where a play sets them for k8s_info: the module itself, or the group kubernetes.core puts it in.
 DEFAULTS_KEYS = ("group/kubernetes.core.k8s", "kubernetes.core.k8s_info")
+
+
+def api_client(kubeconfig=None):
+    """A ``kubernetes.client.ApiClient`` for a kubeconfig path; default ``K8S_AUTH_KUBECONFIG`` (as
+    kubernetes.core's modules), else the client's default (``~/.kube/config``)."""
+    from kubernetes import config
+
+    return config.new_client_from_config(config_file=kubeconfig or os.environ.get("K8S_AUTH_KUBECONFIG") or None)
 
 
 def connection_defaults(module_defaults, template, omit):
