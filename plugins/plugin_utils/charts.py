@@ -93,6 +93,20 @@ def chart_default_values(chart_ref):
         raise ChartError("cannot read values.yaml of %s: %s" % (chart_ref, exc)) from exc
 
 
+def chart_metadata(chart_ref):
+    """The top chart's ``Chart.yaml`` (name, version, ...), from a folder or an archive."""
+    try:
+        if os.path.isdir(chart_ref):
+            with open(os.path.join(chart_ref, "Chart.yaml"), encoding="utf-8") as handle:
+                return yaml.load(handle, Loader=YAML_LOADER) or {}
+        with tarfile.open(chart_ref, "r:gz") as archive:
+            member = next(m for m in archive.getmembers()
+                          if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/Chart.yaml"))
+            return yaml.load(archive.extractfile(member).read().decode("utf-8"), Loader=YAML_LOADER) or {}
+    except (OSError, tarfile.TarError, StopIteration) as exc:
+        raise ChartError("cannot read Chart.yaml of %s: %s" % (chart_ref, exc or "none in the archive")) from exc
+
+
 def releases(applications, collection_root, cache_dir, helm, keys=None, mains=None, env=None):
     """One release per source of every Application, in the Applications' order.
 

@@ -20,12 +20,17 @@ CONNECTION_OPTIONS = ("kubeconfig", "context", "host", "api_key", "username", "p
 DEFAULTS_KEYS = ("group/kubernetes.core.k8s", "kubernetes.core.k8s_info")
 
 
-def api_client(kubeconfig=None):
-    """A ``kubernetes.client.ApiClient`` for a kubeconfig path; default ``K8S_AUTH_KUBECONFIG`` (as
-    kubernetes.core's modules), else the client's default (``~/.kube/config``)."""
+def default_kubeconfig(kubeconfig=None):
+    """The kubeconfig path kubernetes.core's modules use: the one given, else ``K8S_AUTH_KUBECONFIG``, else None
+    (the client's default, ``~/.kube/config``)."""
+    return kubeconfig or os.environ.get("K8S_AUTH_KUBECONFIG") or None
+
+
+def api_client(kubeconfig=None, context=None):
+    """A ``kubernetes.client.ApiClient`` for a kubeconfig path (:func:`default_kubeconfig`) and context."""
     from kubernetes import config
 
-    return config.new_client_from_config(config_file=kubeconfig or os.environ.get("K8S_AUTH_KUBECONFIG") or None)
+    return config.new_client_from_config(config_file=default_kubeconfig(kubeconfig), context=context)
 
 
 def connection_defaults(module_defaults, template, omit):
