@@ -34,11 +34,12 @@ OUT = ROOT / "out" / "ci"
 PY = str(ROOT / ".venv" / "bin" / "python")
 # Lane "own", in run order. No cluster: run while the builds run (moto is a Python server).
 OFFLINE = ["tests/unit", "tests/helm", "tests/core", "tests/charts", "tests/playbooks", "tests/aws"]
-# Lane "own", once the builds are done: each module starts a private control plane (own ports and state).
-PRIVATE = ["tests/components", "tests/faults"]
+# Lane "own", once the builds are done: each module starts a private control plane (own ports and state);
+# tests/cluster's dry runs use private planes and the chart mirror only, so it balances the lanes from here.
+PRIVATE = ["tests/components", "tests/faults", "tests/cluster"]
 # Lane "shared": on the shared local cluster (and moto), cheap and core first, the long suites last.
 CLUSTER = ["tests/local_cluster", "tests/argocd", "tests/molecule", "tests/badinput", "tests/security",
-           "tests/workshop", "tests/cluster"]
+           "tests/workshop"]
 SMOKE = ["tests/smoke"]
 
 
