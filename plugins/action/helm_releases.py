@@ -50,7 +50,8 @@ class ActionModule(ControllerAction):
                         ("adopted_crds", "adopted kept CRDs")) if outcome.get(key))
                 display.display("  helm_releases: wave %s %s: %s%s (%.1f s%s)" % (
                     outcome.get("wave", "?"), outcome["release_name"], "FAILED " if outcome.get("failed") else "",
-                    outcome.get("action", ""), outcome.get("seconds", 0), extra))
+                    ("would " if self._task.check_mode else "") + outcome.get("action", ""), outcome.get("seconds", 0),
+                    extra))
 
         releases = helm_releases.with_waves(args["releases"], args["applications"], args["manifests"])
         outcomes = helm_releases.converge(releases, new_cluster, helm, args["wait_timeout"], target,

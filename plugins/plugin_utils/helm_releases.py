@@ -230,7 +230,9 @@ def converge_one(cluster, release, helm, timeout, target=None, check_mode=False,
                "chart": name, "version": version, "action": action, "changed": action != "unchanged",
                "dropped_revision": None, "adopted_crds": [], "seconds": 0.0}
     if action != "unchanged":
-        outcome["diff"] = {"before_header": "%s values (deployed)" % release["release_name"],
+        deployed = any(r["metadata"]["labels"].get("status") == "deployed" for r in records)
+        outcome["diff"] = {"before_header": "%s values (%s)" % (release["release_name"],
+                                                                "deployed" if deployed else "not installed"),
                            "after_header": "%s values (%s %s)" % (release["release_name"], name, version),
                            "before": helm_template.values_yaml(recorded_values(records)),
                            "after": helm_template.values_yaml(values)}

@@ -18,11 +18,11 @@ def private_cluster(chart_mirror_url):
         yield pc
 
 
-def components(pc, state="present", names=(), extra=None, timeout=1500, verbose=False):
+def components(pc, state="present", names=(), extra=None, timeout=1500, verbose=False, args=()):
     """playbooks/components.yml against the private cluster (the local inventory's values levels)."""
     evars = {"components_state": state, "components": list(names), "agent_platform_chart_mirror_url": pc.mirror_url}
     evars.update(extra or {})
-    return pc.playbook("components.yml", evars, verbose=verbose, timeout=timeout)
+    return pc.playbook("components.yml", evars, verbose=verbose, timeout=timeout, args=args)
 
 
 __all__ = ["ROOT", "components"]

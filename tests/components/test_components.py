@@ -16,6 +16,21 @@ NS = "agent-platform"
 CATALOGUE = yaml.safe_load((ROOT / "gitops/charts/agent-platform/catalogue.yaml").read_text())
 
 
+def test_a_check_run_on_a_new_target_says_what_it_would_do_and_writes_nothing(private_cluster):
+    """Runs first, on the empty target (before `installed`): --check --diff names every release it would install
+    with its values, and the API server holds nothing of the platform afterwards."""
+    pc = private_cluster
+    run = components(pc, args=("--check", "--diff"))
+    assert run.rc == 0 and run.failed == 0, run.out[-6000:]
+    assert run.changed > 0
+    for release in ("kagent-crds", "kagent", "langfuse"):
+        assert "%s: would install" % release in run.out, run.out[-6000:]
+    assert "+++ after: kagent values (kagent " in run.out
+    assert pc.get("secrets", "-A", "-l", "owner=helm") == []
+    assert pc.get("applications.argoproj.io", "-A") == []
+    assert not {NS, "flux-system"} & {n["metadata"]["name"] for n in pc.get("namespaces")}
+
+
 @pytest.fixture(scope="module")
 def installed(private_cluster):
     # -v: the generated credentials must stay out of even the verbose output

@@ -218,17 +218,18 @@ class PrivateCluster(PrivateControlPlane):
         for k in ("WORKSHOP_TYPE", "ENABLE_AGENT_PLATFORM", "K8S_AUTH_KUBECONFIG", "KUBECONFIG", "APPMOD_KUBECONFIG"):
             self.env.pop(k, None)
 
-    def playbook_cmd(self, name="agent-platform.yml", extra=None, verbose=False):
+    def playbook_cmd(self, name="agent-platform.yml", extra=None, verbose=False, args=()):
+        """``args``: more ansible-playbook arguments (``--check``, ``--diff``)."""
         evars = {"agent_platform_kubeconfig": str(self.kubeconfig), "agent_platform_local_cluster": False,
                  "agent_platform_delivery": "direct", "agent_platform_wait_timeout": 300}
         evars.update(extra or {})
         cmd = [str(self.root / ".venv/bin/ansible-playbook"), "playbooks/%s" % name, "-i", "inventories/local",
                "-e", json.dumps(evars)]
-        return cmd + (["-v"] if verbose else [])
+        return cmd + (["-v"] if verbose else []) + list(args)
 
-    def playbook(self, name="agent-platform.yml", extra=None, verbose=False, timeout=900) -> Run:
+    def playbook(self, name="agent-platform.yml", extra=None, verbose=False, timeout=900, args=()) -> Run:
         t0 = time.monotonic()
-        proc = subprocess.run(self.playbook_cmd(name, extra, verbose), cwd=self.root, env=self.env,
+        proc = subprocess.run(self.playbook_cmd(name, extra, verbose, args), cwd=self.root, env=self.env,
                               capture_output=True, text=True, timeout=timeout)
         return Run(proc.returncode, proc.stdout + proc.stderr, time.monotonic() - t0)
 
