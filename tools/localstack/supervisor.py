@@ -236,8 +236,18 @@ class Supervisor:
         return self.pid(proc) is not None
 
     def died(self, proc: Process) -> bool:
-        """A pid file exists but its process is gone (or is no longer ``proc``)."""
-        return self.pid_file(proc.name).exists() and self.pid(proc) is None
+        """A pid file exists but its process is gone (or is no longer ``proc``).
+
+        A live process with no command line yet is not dead: while a launcher (sh, setpriv) execs the program, the
+        kernel swaps in the new address space before it sets up the new arguments, and /proc/<pid>/cmdline reads
+        empty for that moment (a smoke run once took kagent-adk for dead there, on a loaded machine)."""
+        try:
+            pid = int(self.pid_file(proc.name).read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return self.pid_file(proc.name).exists()
+        if alive(pid) and read_cmdline(pid) is None:
+            return False
+        return not self.matches(proc, pid)
 
     # ------------------------------------------------------------------ start / stop
     def check_ports(self, proc: Process, settle: float = 10.0) -> None:

@@ -59,6 +59,25 @@ def test_pid_file_of_another_process_is_not_trusted(sup):
         stranger.wait()
 
 
+def test_a_process_mid_exec_is_not_taken_for_dead(sup, monkeypatch):
+    """While a launcher execs the program, /proc/<pid>/cmdline reads empty for a moment: not dead. Gone, or a
+    stranger under the pid: dead."""
+    from tools.localstack import supervisor
+
+    proc = sleeper("s", "tag-exec-%d" % os.getpid())
+    pid = sup.start(proc)
+    try:
+        assert not sup.died(proc)
+        monkeypatch.setattr(supervisor, "read_cmdline", lambda _pid: None)
+        assert not sup.died(proc)
+        monkeypatch.setattr(supervisor, "read_cmdline", lambda _pid: ["sh", "-c", "something else"])
+        assert sup.died(proc)
+    finally:
+        monkeypatch.undo()
+        sup.stop(proc)
+    assert sup.died(proc) is False  # stop removed the pid file: nothing to call dead
+
+
 def test_port_clash_names_port_setting_and_owner(sup):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
