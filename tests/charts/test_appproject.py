@@ -2,7 +2,6 @@
 what the component charts render (every kind, namespace and cluster-scoped kind)."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -13,7 +12,6 @@ from harness import ROOT
 pytestmark = pytest.mark.helm
 
 PROJECT = ROOT / "gitops" / "appproject" / "agent-platform.yaml"
-ARGOCD_CRD = Path("/work/shared/argocd-crds/appproject-crd.yaml")  # data beside the project
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +20,10 @@ def project():
 
 
 def test_appproject_valid_against_argocd_crd(project):
-    crd_path = ARGOCD_CRD
-    if not crd_path.exists():
-        pytest.skip(f"{crd_path} not available (Argo CD CRDs are fetched by the argocd tooling)")
+    # Argo CD's own CRD of the version the local stack runs (from its Go module, cached once): never skipped.
+    from tools.localstack import crds
+
+    crd_path = next(f for f in crds.crd_files() if f.name == "appproject-crd.yaml")
     crd = next(d for d in yaml.safe_load_all(crd_path.read_text()) if d and d.get("kind") == "CustomResourceDefinition")
     version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1")
     jsonschema.validate(project, version["schema"]["openAPIV3Schema"])

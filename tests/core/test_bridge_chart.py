@@ -1,7 +1,5 @@
 """The GitOps bridge chart on Helm 3 and Helm 4: off renders nothing, on renders exactly the
 expected Applications, field by field, and they validate against Argo CD's real CRD schema."""
-import os
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -27,16 +25,13 @@ def _pins(profile):
 
 
 def _argocd_schema():
-    # The project's own copy (scripts/local-cluster.sh fetches Argo CD v3.5.1's CRDs from the Go module
-    # proxy into the cache when the cluster first starts), else the copy beside the project.
-    cache = Path(os.environ.get("APPMOD_CACHE_DIR")
-                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "appmod-agent-platform")
-    for candidate in (cache / "argocd-crds" / "v3.5.1" / "application-crd.yaml",
-                      ROOT.parent / "shared" / "argocd-crds" / "application-crd.yaml"):
-        if candidate.exists():
-            crd = yaml.safe_load(candidate.read_text())
-            return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
-    pytest.skip("Argo CD Application CRD not found (start the local cluster once: scripts/local-cluster.sh up)")
+    # Argo CD's own Application CRD, of the version the local stack runs (tools/localstack/crds.py: from the Go
+    # module, into the project cache the first time). Never skipped: a cold machine fetches it here.
+    from tools.localstack import crds
+
+    application = next(f for f in crds.crd_files() if f.name == "application-crd.yaml")
+    crd = yaml.safe_load(application.read_text())
+    return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
 
 
 def test_off_renders_nothing(helm, tmp_path):

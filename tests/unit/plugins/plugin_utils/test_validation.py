@@ -2,13 +2,14 @@
 playbook runs the bad-input suite used to need per rule (tests/badinput keeps a few end to end)."""
 from __future__ import annotations
 
-import glob
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils import catalogue, charts, validation
+from harness import MIRROR_DIR
 
 ROOT = Path(__file__).resolve().parents[4]
 GOOD = {"agent_platform_state": "present", "agent_platform_delivery": "argocd", "agent_platform_resource_prefix": "peeks",
@@ -52,11 +53,15 @@ def test_each_rule_names_the_variable(override, needle):
     assert len(found) == 1 and needle in found[0], found
 
 
-def _kagent():
-    archives = glob.glob(os.path.expanduser("~/.cache/appmod-agent-platform/charts/*/kagent-0.9.9.tgz"))
-    if not archives:
-        pytest.skip("no cached kagent 0.9.9 archive (render once with the chart mirror)")
-    return charts.chart_value_paths(archives[0])
+@pytest.fixture(scope="module")
+def kagent_value_paths(tmp_path_factory):
+    """kagent 0.9.9's value paths, from the offline chart mirror's archive (never skipped: a cold machine has no
+    chart cache yet, and a test that skips there hides itself). A copy, since the answer is kept beside it."""
+    archive = MIRROR_DIR / "kagent-0.9.9.tgz"
+    assert archive.is_file(), "no %s: the chart mirror (APPMOD_CHART_MIRROR_DIR) lacks kagent 0.9.9" % archive
+    copy = tmp_path_factory.mktemp("kagent") / archive.name
+    shutil.copyfile(archive, copy)
+    return charts.chart_value_paths(str(copy))
 
 
 @pytest.mark.parametrize("path,unread", [
@@ -70,8 +75,8 @@ def _kagent():
     (("global", "anything"), None),
     (("nope",), "nope"),
 ])
-def test_unread_keys_of_an_upstream_chart(path, unread):
-    defaults, refs, open_paths = _kagent()
+def test_unread_keys_of_an_upstream_chart(kagent_value_paths, path, unread):
+    defaults, refs, open_paths = kagent_value_paths
     assert validation.unread_key(path, defaults, refs, open_paths) == unread
 
 
