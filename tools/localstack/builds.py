@@ -119,7 +119,7 @@ class SourceArchive:
 
 
 KAGENT_SOURCE = SourceArchive(
-    "kagent-v0.9.9", "KAGENT_SRC_TARBALL", common.project_root().parent / "shared/upstream-src/kagent-go-v0.9.9.tar.gz",
+    "kagent-v0.9.9", "KAGENT_SRC_TARBALL", common.shared_dir() / "upstream-src/kagent-go-v0.9.9.tar.gz",
     "787d043135168ae93fce50fec43494a553ae4cebad14f3b2de0e0181c9654f8f")
 _KAGENT_VERSION_PKG = "github.com/kagent-dev/kagent/go/core/internal/version."
 _KAGENT_AGENT_PKG = "github.com/kagent-dev/kagent/go/core/internal/controller/translator/agent."

@@ -33,6 +33,16 @@ def project_root(env=None) -> Path:
     return Path(env_str("PROJECT_ROOT", str(DEFAULT_PROJECT_ROOT), env)).resolve()
 
 
+def shared_dir(env=None) -> Path:
+    """The read-only notes beside the project (chart mirror, upstream sources): ``APPMOD_SHARED_DIR``, else the
+    project's sibling ``shared/``, else ``/work/shared`` (a clone made elsewhere on this machine, as CI's is)."""
+    given = env_str("APPMOD_SHARED_DIR", "", env)
+    if given:
+        return Path(given)
+    sibling = project_root(env).parent / "shared"
+    return sibling if sibling.is_dir() else Path("/work/shared")
+
+
 def tools_dir(env=None) -> Path:
     return Path(env_str("LOCAL_CLUSTER_TOOLS_DIR", str(DEFAULT_TOOLS_DIR), env)).resolve()
 

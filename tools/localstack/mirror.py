@@ -21,7 +21,7 @@ from . import common
 from .common import Log, LocalStackError
 from .supervisor import Port, Process, Supervisor
 
-DEFAULT_DIR = "/work/shared/chart-mirror"
+DEFAULT_DIR = str(common.shared_dir() / "chart-mirror")
 DEFAULT_PORT = 18879
 
 

@@ -101,3 +101,14 @@ def test_validator_warm_set_is_the_union_of_recent_runs(tmp_path, monkeypatch):
     monkeypatch.setattr(validator, "KEEP_RUNS", 3)
     validator.save_warm({"h3": _crd("a.x", "new")})
     assert [o["metadata"]["name"] for o in validator.load_warm()] == ["a.x"]  # b unseen for 3 runs: dropped
+
+
+def test_the_shared_notes_are_found_from_a_clone_anywhere(tmp_path):
+    """The chart mirror and the kagent sources live beside the project; a clone elsewhere (CI's) still finds them."""
+    from tools.localstack import common
+
+    assert common.shared_dir({"APPMOD_SHARED_DIR": "/somewhere"}) == common.Path("/somewhere")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "clone").mkdir()
+    assert common.shared_dir({"PROJECT_ROOT": str(tmp_path / "clone")}) == tmp_path / "shared"
+    assert common.shared_dir({"PROJECT_ROOT": str(tmp_path / "shared" / "clone")}) == common.Path("/work/shared")
