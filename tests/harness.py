@@ -17,7 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 TOOLS_BIN = ROOT / ".tools" / "bin"
 VENV_BIN = ROOT / ".venv" / "bin"
 KUBECTL = TOOLS_BIN / "kubectl"
-MIRROR_DIR = Path(os.environ.get("APPMOD_CHART_MIRROR_DIR") or "/work/shared/chart-mirror")
+if str(ROOT) not in sys.path:  # the project root: tools.localstack
+    sys.path.append(str(ROOT))
+from tools.localstack.mirror import DEFAULT_DIR as _STACK_MIRROR_DIR  # noqa: E402
+
+# The stack's own rule (tools.localstack.common.shared_dir), so tests and the local stack serve the same mirror.
+MIRROR_DIR = Path(os.environ.get("APPMOD_CHART_MIRROR_DIR") or _STACK_MIRROR_DIR)
 RECAP_RE = re.compile(r"^(\S+)\s+:\s+((?:\w+=\d+\s*)+)$", re.M)
 # The seed's "Test Kagent agent creation" objects in kagent.dev/v1alpha2, the version the pinned kagent serves:
 # v1alpha1's systemPrompt is declarative.systemMessage, the inline model a ModelConfig referenced by name, and the

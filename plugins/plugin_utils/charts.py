@@ -74,37 +74,38 @@ def pull(helm, repo_url, chart, version, cache_dir, env=None):
     return target
 
 
+def _top_file(chart_ref, filename):
+    """A file of the top chart (``values.yaml``, ``Chart.yaml``) parsed as YAML, from a folder or an archive (its
+    one top folder); None when the chart has no such file."""
+    try:
+        if os.path.isdir(chart_ref):
+            path = os.path.join(chart_ref, filename)
+            if not os.path.isfile(path):
+                return None
+            with open(path, encoding="utf-8") as handle:
+                return yaml.load(handle, Loader=YAML_LOADER) or {}
+        with tarfile.open(chart_ref, "r:gz") as archive:
+            member = next((m for m in archive.getmembers()
+                           if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/" + filename)), None)
+            if member is None:
+                return None
+            return yaml.load(archive.extractfile(member).read().decode("utf-8"), Loader=YAML_LOADER) or {}
+    except (OSError, tarfile.TarError) as exc:
+        raise ChartError("cannot read %s of %s: %s" % (filename, chart_ref, exc)) from exc
+
+
 def chart_default_values(chart_ref):
     """The top chart's own ``values.yaml`` (level 1 of the values levels), from a folder or an archive."""
-    if os.path.isdir(chart_ref):
-        file = os.path.join(chart_ref, "values.yaml")
-        if not os.path.isfile(file):
-            return {}
-        with open(file, encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=YAML_LOADER) or {}
-    try:
-        with tarfile.open(chart_ref, "r:gz") as archive:
-            members = [m for m in archive.getmembers() if m.isfile() and m.name.count("/") == 1
-                       and m.name.endswith("/values.yaml")]
-            if not members:
-                return {}
-            return yaml.load(archive.extractfile(members[0]).read().decode("utf-8"), Loader=YAML_LOADER) or {}
-    except (OSError, tarfile.TarError) as exc:
-        raise ChartError("cannot read values.yaml of %s: %s" % (chart_ref, exc)) from exc
+    found = _top_file(chart_ref, "values.yaml")
+    return {} if found is None else found
 
 
 def chart_metadata(chart_ref):
     """The top chart's ``Chart.yaml`` (name, version, ...), from a folder or an archive."""
-    try:
-        if os.path.isdir(chart_ref):
-            with open(os.path.join(chart_ref, "Chart.yaml"), encoding="utf-8") as handle:
-                return yaml.load(handle, Loader=YAML_LOADER) or {}
-        with tarfile.open(chart_ref, "r:gz") as archive:
-            member = next(m for m in archive.getmembers()
-                          if m.isfile() and m.name.count("/") == 1 and m.name.endswith("/Chart.yaml"))
-            return yaml.load(archive.extractfile(member).read().decode("utf-8"), Loader=YAML_LOADER) or {}
-    except (OSError, tarfile.TarError, StopIteration) as exc:
-        raise ChartError("cannot read Chart.yaml of %s: %s" % (chart_ref, exc or "none in the archive")) from exc
+    found = _top_file(chart_ref, "Chart.yaml")
+    if found is None:
+        raise ChartError("cannot read Chart.yaml of %s: the chart has none" % chart_ref)
+    return found
 
 
 def releases(applications, collection_root, cache_dir, helm, keys=None, mains=None, env=None):

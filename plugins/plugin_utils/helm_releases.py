@@ -30,7 +30,7 @@ import subprocess
 import tempfile
 import time
 
-from ansible_collections.appmod.agent_platform.plugins.plugin_utils import charts, helm_template
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils import charts, helm_template, k8s_read
 
 WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave"
 _CRD = re.compile(r"^kind:\s*CustomResourceDefinition\s*$", re.MULTILINE)
@@ -190,8 +190,6 @@ class Cluster:
 
     def unowned_crds(self, names, release):
         """Of the CRDs ``names``, those that exist without Helm's adoption marks for ``release``."""
-        from ansible_collections.appmod.agent_platform.plugins.plugin_utils import k8s_read
-
         out = []
         for name in names:
             live = k8s_read.metadata_get(self.api, "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + name)
@@ -273,12 +271,11 @@ def converge(releases, new_cluster, helm, timeout, target=None, check_mode=False
                                        "changed": False, "msg": str(exc)}
                 if report:
                     report(outcomes[index])
-        failed = [outcomes[i] for i in step if outcomes[i].get("failed")]
+        failed = [i for i in step if outcomes[i].get("failed")]
         if failed:
-            done = [o for o in outcomes if o is not None]
             raise HelmReleaseError("; ".join(
                 "release %s (namespace %s, wave %s): %s" % (
-                    o["release_name"], releases[i]["release_namespace"], releases[i].get("wave", 0),
-                    (o.get("stderr") or o.get("msg") or "").strip()[-1500:])
-                for i, o in ((i, outcomes[i]) for i in step) if o.get("failed")), done)
+                    releases[i]["release_name"], releases[i]["release_namespace"], releases[i].get("wave", 0),
+                    (outcomes[i].get("stderr") or outcomes[i].get("msg") or "").strip()[-1500:])
+                for i in failed), [o for o in outcomes if o is not None])
     return outcomes

@@ -23,7 +23,7 @@ def test_appproject_valid_against_argocd_crd(project):
     # Argo CD's own CRD of the version the local stack runs (from its Go module, cached once): never skipped.
     from tools.localstack import crds
 
-    crd_path = next(f for f in crds.crd_files() if f.name == "appproject-crd.yaml")
+    crd_path = crds.crd_file("appproject-crd.yaml")
     crd = next(d for d in yaml.safe_load_all(crd_path.read_text()) if d and d.get("kind") == "CustomResourceDefinition")
     version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1")
     jsonschema.validate(project, version["schema"]["openAPIV3Schema"])

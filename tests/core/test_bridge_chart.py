@@ -29,8 +29,7 @@ def _argocd_schema():
     # module, into the project cache the first time). Never skipped: a cold machine fetches it here.
     from tools.localstack import crds
 
-    application = next(f for f in crds.crd_files() if f.name == "application-crd.yaml")
-    crd = yaml.safe_load(application.read_text())
+    crd = yaml.safe_load(crds.crd_file("application-crd.yaml").read_text())
     return crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
 
 

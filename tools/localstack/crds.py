@@ -58,3 +58,10 @@ def argocd_crds_dir(version: str | None = None, cache_root: Path | None = None, 
 def crd_files(version: str | None = None, cache_root: Path | None = None, env=None) -> list[Path]:
     d = argocd_crds_dir(version, cache_root, env)
     return [d / f for f in FILES]
+
+
+def crd_file(filename: str, version: str | None = None, cache_root: Path | None = None, env=None) -> Path:
+    """One of FILES (``application-crd.yaml``, ...) of that Argo CD version."""
+    if filename not in FILES:
+        raise LocalStackError("%s is not one of Argo CD's CRD files %s" % (filename, ", ".join(FILES)))
+    return argocd_crds_dir(version, cache_root, env) / filename

@@ -224,13 +224,17 @@ class Supervisor:
         joined = " ".join(cmd)
         return all(token in joined for token in proc.identity)
 
-    def pid(self, proc: Process) -> int | None:
-        """The pid of ``proc`` if its pid file names a live process that still is ``proc``."""
+    def recorded_pid(self, proc: Process) -> int | None:
+        """The pid ``proc``'s pid file names (whatever runs under it now), or None."""
         try:
-            pid = int(self.pid_file(proc.name).read_text().split()[0])
+            return int(self.pid_file(proc.name).read_text().split()[0])
         except (OSError, ValueError, IndexError):
             return None
-        return pid if self.matches(proc, pid) else None
+
+    def pid(self, proc: Process) -> int | None:
+        """The pid of ``proc`` if its pid file names a live process that still is ``proc``."""
+        pid = self.recorded_pid(proc)
+        return pid if pid is not None and self.matches(proc, pid) else None
 
     def running(self, proc: Process) -> bool:
         return self.pid(proc) is not None
@@ -241,9 +245,8 @@ class Supervisor:
         A live process with no command line yet is not dead: while a launcher (sh, setpriv) execs the program, the
         kernel swaps in the new address space before it sets up the new arguments, and /proc/<pid>/cmdline reads
         empty for that moment (a smoke run once took kagent-adk for dead there, on a loaded machine)."""
-        try:
-            pid = int(self.pid_file(proc.name).read_text().split()[0])
-        except (OSError, ValueError, IndexError):
+        pid = self.recorded_pid(proc)
+        if pid is None:
             return self.pid_file(proc.name).exists()
         if alive(pid) and read_cmdline(pid) is None:
             return False
@@ -293,11 +296,10 @@ class Supervisor:
                            close_fds=True)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            try:
-                pid = int(pid_file.read_text().split()[0])
+            pid = self.recorded_pid(proc)
+            if pid is not None:
                 break
-            except (OSError, ValueError, IndexError):
-                time.sleep(0.02)
+            time.sleep(0.02)
         else:
             raise LocalStackError("%s did not start (no pid file %s); log: %s" % (proc.name, pid_file, self.log_path(proc.name)))
         # until exec has happened the cmdline is the launcher's: give it a moment

@@ -247,7 +247,7 @@ class BackgroundValidator:
 
 def application_crd() -> list[Path]:
     """Argo CD's Application CRD (the binary's version): every render holds Applications."""
-    return [f for f in crds.crd_files() if f.name == "application-crd.yaml"]
+    return [crds.crd_file("application-crd.yaml")]
 
 
 def template_dir(warm) -> Path:
