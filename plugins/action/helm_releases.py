@@ -56,7 +56,7 @@ class ActionModule(ControllerAction):
         releases = helm_releases.with_waves(args["releases"], args["applications"], args["manifests"])
         outcomes = helm_releases.converge(releases, new_cluster, helm, args["wait_timeout"], target,
                                           check_mode=bool(self._task.check_mode), parallel=args["parallel"],
-                                          report=report)
+                                          report=report, major=helm_releases.helm_major(helm))
         result = {"results": [{k: v for k, v in o.items() if k != "diff"} for o in outcomes],
                   "changed": any(o["changed"] for o in outcomes)}
         if self._task.diff:

@@ -142,11 +142,30 @@ def with_waves(releases, applications=(), manifests=None):
 
 
 # ------------------------------------------------------------------ Helm
-def upgrade_command(binary, release, values_file, timeout, target=None):
-    """The argv kubernetes.core.helm runs for release_state present with release_values and wait; ``target``:
-    the cluster's ``kubeconfig`` and ``context`` (Helm's defaults when absent)."""
+# How each Helm major waits for a release's objects to be ready. Helm 3 polls every 2 s, so a step costs up to 2 s
+# more than its slowest object takes; Helm 4's watcher (kstatus on watches) returns as soon as the last is ready.
+# Helm 4 would apply server-side on a new install: client-side, as Helm 3 (and Argo CD) do, so either Helm
+# major can upgrade what the other installed with the same field manager and three-way merge.
+WAIT_FLAGS = {3: ["--wait"], 4: ["--wait=watcher", "--server-side=false"]}
+
+
+def helm_major(binary):
+    """The major version of the ``binary`` Helm (3 or 4), from ``helm version``."""
+    proc = subprocess.run([binary, "version", "--template", "{{.Version}}"], capture_output=True, text=True,
+                          check=False)
+    found = re.match(r"v?(\d+)\.", proc.stdout.strip())
+    if proc.returncode != 0 or not found or int(found.group(1)) not in WAIT_FLAGS:
+        raise HelmReleaseError("helm binary %s: not Helm 3 or 4 (helm version said %r%s)" % (
+            binary, proc.stdout.strip(), (", " + proc.stderr.strip()[-300:]) if proc.stderr.strip() else ""))
+    return int(found.group(1))
+
+
+def upgrade_command(binary, release, values_file, timeout, target=None, major=3):
+    """The argv kubernetes.core.helm runs for release_state present with release_values and wait (Helm
+    ``major``'s way of waiting, :data:`WAIT_FLAGS`); ``target``: the cluster's ``kubeconfig`` and ``context``
+    (Helm's defaults when absent)."""
     argv = [binary, "upgrade", "--install", release["release_name"], release["chart_ref"],
-            "--namespace", release["release_namespace"], "--reset-values", "--wait", "--timeout", timeout]
+            "--namespace", release["release_namespace"], "--reset-values", *WAIT_FLAGS[major], "--timeout", timeout]
     if (target or {}).get("kubeconfig"):
         argv += ["--kubeconfig", target["kubeconfig"]]
     if (target or {}).get("context"):
@@ -154,7 +173,7 @@ def upgrade_command(binary, release, values_file, timeout, target=None):
     return argv + ["-f", values_file]
 
 
-def run_helm(binary, release, values, timeout, target=None, env=None):
+def run_helm(binary, release, values, timeout, target=None, env=None, major=3):
     """Run ``helm upgrade --install`` for one release; (rc, stdout, stderr, seconds)."""
     fd, values_file = tempfile.mkstemp(prefix="appmod-helm-values-", suffix=".yaml")
     try:
@@ -162,7 +181,7 @@ def run_helm(binary, release, values, timeout, target=None, env=None):
             handle.write(helm_template.values_yaml(values))
         run_env = dict(env if env is not None else os.environ, HELM_NAMESPACE=release["release_namespace"])
         start = time.monotonic()
-        proc = subprocess.run(upgrade_command(binary, release, values_file, timeout, target),
+        proc = subprocess.run(upgrade_command(binary, release, values_file, timeout, target, major),
                               capture_output=True, text=True, env=run_env, check=False)
         return proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start
     finally:
@@ -216,7 +235,7 @@ def chart_identity(release):
     return meta.get("name"), str(meta.get("version"))
 
 
-def converge_one(cluster, release, helm, timeout, target=None, check_mode=False, env=None):
+def converge_one(cluster, release, helm, timeout, target=None, check_mode=False, env=None, major=3):
     """Bring one release to its chart and values; its outcome as a dict (``failed`` with Helm's stderr)."""
     values = helm_template.plain(release.get("release_values") or {},
                                  "release %s: release_values" % release["release_name"])
@@ -243,7 +262,7 @@ def converge_one(cluster, release, helm, timeout, target=None, check_mode=False,
     for crd in cluster.unowned_crds(charts.template_crds(release.get("manifests")), release):
         cluster.adopt(crd, release)
         outcome["adopted_crds"].append(crd)
-    rc, _out, err, seconds = run_helm(helm, release, values, timeout, target, env)
+    rc, _out, err, seconds = run_helm(helm, release, values, timeout, target, env, major)
     outcome["seconds"] = round(seconds, 1)
     if rc != 0:
         outcome.update(failed=True, rc=rc, stderr=err[-4000:])
@@ -251,7 +270,7 @@ def converge_one(cluster, release, helm, timeout, target=None, check_mode=False,
 
 
 def converge(releases, new_cluster, helm, timeout, target=None, check_mode=False, parallel=4,
-             report=None, env=None):
+             report=None, env=None, major=3):
     """Every release, step by step (:func:`steps`), a step's releases side by side (at most ``parallel``).
 
     ``new_cluster()`` gives a :class:`Cluster` (one per worker: the client is not shared across threads);
@@ -261,7 +280,7 @@ def converge(releases, new_cluster, helm, timeout, target=None, check_mode=False
     for step in steps(releases):
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(parallel, len(step)))) as pool:
             futures = {pool.submit(converge_one, new_cluster(), releases[i], helm, timeout, target,
-                                   check_mode, env): i for i in step}
+                                   check_mode, env, major): i for i in step}
             for future in concurrent.futures.as_completed(futures):
                 index = futures[future]
                 try:

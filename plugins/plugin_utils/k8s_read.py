@@ -33,13 +33,13 @@ def api_client(kubeconfig=None, context=None):
     return config.new_client_from_config(config_file=default_kubeconfig(kubeconfig), context=context)
 
 
-def connection_defaults(module_defaults, template, omit):
+def connection_defaults(module_defaults, template, omit, keys=DEFAULTS_KEYS):
     """The connection options ``module_defaults`` (a task's list of dicts, outermost first) gives
     kubernetes.core.k8s_info, templated with ``template`` as one mapping (ansible-core drops a key whose value
     templates to ``omit`` from a mapping, and refuses a lone omitted value); ``omit`` left in is dropped too."""
     merged = {}
     for defaults in module_defaults or []:
-        for key in DEFAULTS_KEYS:
+        for key in keys:
             merged.update((defaults or {}).get(key) or {})
     wanted = {name: merged[name] for name in CONNECTION_OPTIONS if name in merged}
     return {name: value for name, value in (template(wanted) if wanted else {}).items()

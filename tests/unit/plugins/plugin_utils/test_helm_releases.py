@@ -97,6 +97,28 @@ def test_the_command_is_kubernetes_core_helms():
         "--reset-values", "--wait", "--timeout", "300s", "--kubeconfig", "/k", "--kube-context", "c", "-f", "/v.yaml"]
 
 
+def test_helm_4_waits_on_watches_and_applies_client_side_as_helm_3():
+    release = {"release_name": "jaeger", "release_namespace": "ns", "chart_ref": "/c/jaeger.tgz"}
+    argv = hr.upgrade_command("helm", release, "/v.yaml", "60s", major=4)
+    assert argv[argv.index("--reset-values") + 1:argv.index("--timeout")] == ["--wait=watcher", "--server-side=false"]
+
+
+@pytest.mark.parametrize("said, major", [("v3.17.3", 3), ("v4.1.4", 4)])
+def test_the_helm_major_is_read_from_helm_version(tmp_path, said, major):
+    script = tmp_path / "helm"
+    script.write_text("#!/bin/sh\nprintf %s\n" % said)
+    script.chmod(0o755)
+    assert hr.helm_major(str(script)) == major
+
+
+def test_a_binary_that_is_not_helm_3_or_4_is_named(tmp_path):
+    script = tmp_path / "helm"
+    script.write_text("#!/bin/sh\necho v2.17.0\n")
+    script.chmod(0o755)
+    with pytest.raises(hr.HelmReleaseError, match="not Helm 3 or 4.*v2.17.0"):
+        hr.helm_major(str(script))
+
+
 class FakeCluster:
     """Helm's records per release and CRDs without adoption marks, as the real Cluster reads them."""
 
