@@ -4,9 +4,10 @@
     builds         in the background from the start: the local stack's Go builds and the real programs
     lint           meanwhile: yamllint, ansible-lint, helm lint, antsibull, galaxy build
     tests w/o cluster   meanwhile: the folders that need no cluster
-    cluster start  the local control plane, Argo CD and the chart mirror (once the builds are done)
+    cluster start  the local control plane, Argo CD and the chart mirror (once the local stack is built)
     tests on the cluster  the folders that need it, each timed
-    deploy + smoke the platform on the local default (make local), then the real programs (make smoke)
+    deploy + smoke the platform on the local default (make local), then the real programs (make smoke), once
+                   they are built (their build runs niced, beside the cluster tests)
 
 Two lanes run at once after lint, because most of a test's time is spent waiting on a controller, a
 sync or a helm release, not on the two cores: lane "shared" is everything on the shared local cluster
@@ -124,18 +125,37 @@ def pytest_phase(run: Run, folder: str, extra=(), lane: str = "") -> Phase:
     return run_phase(run, name, argv, lane=lane)
 
 
-def builds(run: Run, results: dict) -> None:
-    """The cold builds, one after the other, in a background thread (their own log files)."""
+STACK_BUILD = "build etcd, kubernetes, kwok, argocd"
+PROGRAMS_BUILD = "build the real programs (jaeger, kagent, mockllm, litellm venv, apt)"
+
+
+@dataclass
+class Builds:
+    """The background builds: ``stack_done`` is set when the local stack's build ends (every cluster phase needs
+    it), the thread ends after the real programs' build (only the smoke needs those)."""
+    results: dict = field(default_factory=dict)
+    stack_done: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+
+def builds(run: Run, state: Builds) -> None:
+    """The cold builds, one after the other, in a background thread (their own log files). The real programs are
+    built niced: on a cold machine the cluster tests start meanwhile, and most of their time is spent waiting on
+    a controller, so the build takes the cycles they leave instead of slowing them."""
     steps = [
-        ("build etcd, kubernetes, kwok, argocd", [PY, "-m", "tools.localstack", "build", "etcd", "k8s", "kwok",
-                                                  "argocd-local"]),
-        ("build the real programs (jaeger, kagent, mockllm, litellm venv, apt)", ["bash", "scripts/setup-programs.sh"]),
+        (STACK_BUILD, [PY, "-m", "tools.localstack", "build", "etcd", "k8s", "kwok", "argocd-local"]),
+        (PROGRAMS_BUILD, ["nice", "-n", "10", "bash", "scripts/setup-programs.sh"]),
     ]
-    for name, argv in steps:
-        log_file = OUT / ("%s.log" % name.split(" (")[0].replace(" ", "-").replace(",", ""))
-        results[name] = run_phase(run, name, argv, log_file, lane="builds")
-        if results[name].status != "ok":
-            break
+    try:
+        for name, argv in steps:
+            log_file = OUT / ("%s.log" % name.split(" (")[0].replace(" ", "-").replace(",", ""))
+            state.results[name] = run_phase(run, name, argv, log_file, lane="builds")
+            if name == STACK_BUILD:
+                state.stack_done.set()
+            if state.results[name].status != "ok":
+                break
+    finally:
+        state.stack_done.set()
 
 
 def junit_table(files: list[Path]):
@@ -187,29 +207,34 @@ def report(run: Run) -> int:
     return 1 if run.failed or counts["failed"] else 0
 
 
-def builds_ready(run: Run, bg: threading.Thread, results: dict, lane: str) -> bool:
-    """Wait for the background builds; False (and the run failed) when they did not finish or failed."""
-    log("%s: waiting for the builds" % lane)
-    bg.join(max(run.budget_left(), 0))
-    if bg.is_alive() or any(p.status != "ok" for p in results.values()):
+def builds_ready(run: Run, state: Builds, lane: str, programs: bool = False) -> bool:
+    """Wait for the local stack's build (and with ``programs`` for the real programs' too); False (and the run
+    failed) when what is waited for did not finish or failed."""
+    wanted = [STACK_BUILD, PROGRAMS_BUILD] if programs else [STACK_BUILD]
+    log("%s: waiting for the %s" % (lane, "builds" if programs else "local stack's build"))
+    if programs:
+        state.thread.join(max(run.budget_left(), 0))
+    else:
+        state.stack_done.wait(max(run.budget_left(), 0))
+    if any(name not in state.results or state.results[name].status != "ok" for name in wanted):
         run.failed = True
-        log("%s: the builds did not finish: its cluster phases cannot run" % lane)
+        log("%s: the %s did not finish: the phases that need it cannot run" % (lane, " and ".join(wanted)))
         return False
     return True
 
 
-def own_lane(run: Run, bg: threading.Thread, results: dict, args: list) -> None:
+def own_lane(run: Run, state: Builds, args: list) -> None:
     """The folders that bring their own servers: offline ones and moto first, then the private planes."""
     for folder in OFFLINE:
         pytest_phase(run, folder, args, lane="own")
-    if builds_ready(run, bg, results, "own"):
+    if builds_ready(run, state, "own"):
         for folder in PRIVATE:
             pytest_phase(run, folder, args, lane="own")
 
 
-def shared_lane(run: Run, bg: threading.Thread, results: dict, args: list) -> None:
+def shared_lane(run: Run, state: Builds, args: list) -> None:
     """The shared local cluster: start it, every folder on it, the deploy of the local default, the smoke."""
-    if not builds_ready(run, bg, results, "shared"):
+    if not builds_ready(run, state, "shared"):
         return
     start = run_phase(run, "cluster start (control plane, Argo CD, chart mirror)",
                       ["bash", "-c", "bash scripts/local-cluster.sh up && bash scripts/argocd-local.sh up"],
@@ -221,23 +246,24 @@ def shared_lane(run: Run, bg: threading.Thread, results: dict, args: list) -> No
     run_phase(run, "deploy the platform on the local default (make local)",
               [str(ROOT / ".venv/bin/ansible-playbook"), "playbooks/agent-platform.yml", "-i", "inventories/local"],
               OUT / "make-local.log", lane="shared")
-    for folder in SMOKE:
-        pytest_phase(run, folder, args, lane="shared")
+    if builds_ready(run, state, "shared", programs=True):
+        for folder in SMOKE:
+            pytest_phase(run, folder, args, lane="shared")
 
 
 def main(argv=None) -> int:
     args = list(argv if argv is not None else sys.argv[1:])
     OUT.mkdir(parents=True, exist_ok=True)
     run = Run()
-    build_results = {}
-    bg = threading.Thread(target=builds, args=(run, build_results), daemon=True)
-    bg.start()
+    state = Builds()
+    state.thread = threading.Thread(target=builds, args=(run, state), daemon=True)
+    state.thread.start()
     # One chart mirror for both lanes (the stack's, on its fixed port), started before either looks for one.
     run_phase(run, "chart mirror", [PY, "-m", "tools.localstack", "mirror", "up"], OUT / "chart-mirror.log")
     run_phase(run, "lint", ["bash", "scripts/lint.sh"], OUT / "lint.log")
-    own = threading.Thread(target=own_lane, args=(run, bg, build_results, args), daemon=True)
+    own = threading.Thread(target=own_lane, args=(run, state, args), daemon=True)
     own.start()
-    shared_lane(run, bg, build_results, args)
+    shared_lane(run, state, args)
     own.join(max(run.budget_left(), 0) + 60)
     return report(run)
 
