@@ -45,9 +45,12 @@ class ActionModule(ControllerAction):
         def report(outcome):
             if outcome.get("changed") or outcome.get("failed"):
                 extra = "".join(
-                    ", %s %s" % (what, outcome[key]) for key, what in (
+                    ", %s %s" % (what, ", ".join(outcome[key]) if isinstance(outcome[key], list) else outcome[key])
+                    for key, what in (
                         ("dropped_revision", "a run was interrupted, its dead revision dropped:"),
-                        ("adopted_crds", "adopted kept CRDs")) if outcome.get(key))
+                        ("adopted_crds", "adopted kept CRDs"),
+                        ("requeued_crds", "queued for establishing again (the API server had left them):"))
+                    if outcome.get(key))
                 display.display("  helm_releases: wave %s %s: %s%s (%.1f s%s)" % (
                     outcome.get("wave", "?"), outcome["release_name"], "FAILED " if outcome.get("failed") else "",
                     ("would " if self._task.check_mode else "") + outcome.get("action", ""), outcome.get("seconds", 0),

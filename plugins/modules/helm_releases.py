@@ -25,6 +25,11 @@ description:
   - CustomResourceDefinitions a chart renders from its templates (C(manifests)) that exist without Helm's adoption
     labels and annotations for the release (kept on an earlier uninstall, or applied by Argo CD) are adopted first,
     so Helm does not refuse them for "invalid ownership metadata".
+  - A CustomResourceDefinition of a release whose names the API server accepted 10 seconds or more ago but which is
+    not C(Established) is queued for establishing again (an annotation set and removed again, a metadata update), before
+    Helm runs and every 5 seconds while it waits. kube-apiserver queues a CRD for establishing only on an update
+    event, so one restarted between the two steps leaves the CRD unestablished until its informer's resync five
+    minutes later, and Helm's wait would sit that out.
   - The connection comes from the play's C(module_defaults) for the group C(group/kubernetes.core.k8s)
     (C(kubeconfig), C(context)), as for M(appmod.agent_platform.k8s_read); O(kubeconfig) overrides it.
   - In check mode nothing is changed and C(changed) says which releases Helm would install or upgrade; with
@@ -124,6 +129,12 @@ results:
       type: str
     adopted_crds:
       description: CustomResourceDefinitions adopted into the release first.
+      type: list
+      elements: str
+    requeued_crds:
+      description:
+        - CustomResourceDefinitions the API server had accepted but left unestablished (it was restarted in
+          between), queued for establishing again by a metadata update, before Helm ran or while it waited.
       type: list
       elements: str
     seconds:

@@ -178,11 +178,11 @@ def component_manifests(component, releases, rendered):
     return "".join(p if p.endswith("\n") or not p else p + "\n" for p in parts)
 
 
-def template_crds(manifests):
+def template_crds(manifests, crds_folder=False):
     """Names of the CustomResourceDefinitions a chart renders from its templates (``helm template`` output).
 
-    The ones of its ``crds/`` folder (``# Source: <chart>/crds/...``, with ``--include-crds``) are left out: Helm
-    installs those only when absent and never takes ownership of them, so they need no adoption.
+    The ones of its ``crds/`` folder (``# Source: <chart>/crds/...``, with ``--include-crds``) are left out unless
+    ``crds_folder``: Helm installs those only when absent and never takes ownership of them, so they need no adoption.
     """
     import yaml
 
@@ -193,7 +193,7 @@ def template_crds(manifests):
                 source = line[len("# Source: "):]
                 break
         # Parsed only when it can be one (libyaml): a chart's CRDs are megabytes, parsed on every run.
-        if "/crds/" in "/" + source or "CustomResourceDefinition" not in part:
+        if (not crds_folder and "/crds/" in "/" + source) or "CustomResourceDefinition" not in part:
             continue
         doc = yaml.load(part, Loader=YAML_LOADER)
         if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":

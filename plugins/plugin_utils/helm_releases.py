@@ -11,7 +11,9 @@ same chart name and version and the same user-supplied values; otherwise ``helm 
 --wait`` with the values file that module writes. Two steps the module lacks, which a re-runnable installer needs:
 a newest revision left ``pending-*`` or ``failed`` by an interrupted run is dropped first (Helm's storage record
 only), and CRDs a chart renders from its templates that outlived an earlier release (kept on uninstall) are adopted
-(Helm's adoption labels) so the install does not refuse "invalid ownership metadata".
+(Helm's adoption labels) so the install does not refuse "invalid ownership metadata". And a CRD that the API server
+accepted but never established (a kube-apiserver restarted in between: :func:`establishing_stalled`) is queued
+again, before Helm runs and while it waits, instead of Helm's wait sitting out the API server's five-minute resync.
 
 Order: the waves one after the other, each waited for (Helm's ``--wait``), as Argo CD waits for a wave's health;
 inside a wave, the releases that carry CustomResourceDefinitions first, then the rest, as Argo CD applies a sync's
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import datetime
 import gzip
 import json
 import os
@@ -38,6 +41,13 @@ _CRD = re.compile(r"^kind:\s*CustomResourceDefinition\s*$", re.MULTILINE)
 ADOPTION_LABELS = {"app.kubernetes.io/managed-by": "Helm"}
 RELEASE_ANNOTATION = "meta.helm.sh/release-name"
 NAMESPACE_ANNOTATION = "meta.helm.sh/release-namespace"
+CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+# Set and removed again on a CRD whose establishing stalled: the metadata update is what queues it again.
+REQUEUE_ANNOTATION = "agent-platform.appmod.io/requeue-establishing"
+# Accepted names without Established for this long is a stall (the API server establishes within a second or so).
+ESTABLISH_STALL_SECONDS = 10
+# How often the CRDs of a release are looked at while Helm waits for them.
+STALL_CHECK_SECONDS = 5
 
 
 class HelmReleaseError(RuntimeError):
@@ -99,6 +109,23 @@ def recorded_values(records):
 
 
 # ------------------------------------------------------------------ order
+def establishing_stalled(crd, now, min_age=ESTABLISH_STALL_SECONDS):
+    """True for a CRD whose names were accepted ``min_age`` seconds or more before ``now`` (epoch seconds) and that
+    is still not Established. kube-apiserver queues a CRD for its Established condition only on an update event
+    (apiextensions-apiserver's crdHandler.updateCustomResourceDefinition); one restarted after accepting the names
+    but before establishing lists the CRD as an add and leaves it so until its CRD informer resyncs (five minutes),
+    and every wait for the CRD (Helm's, Argo CD's health) sits that out."""
+    conditions = {c.get("type"): c for c in ((crd.get("status") or {}).get("conditions") or [])}
+    accepted, established = conditions.get("NamesAccepted") or {}, conditions.get("Established") or {}
+    if accepted.get("status") != "True" or established.get("status") == "True":
+        return False
+    since = accepted.get("lastTransitionTime")
+    if not since:
+        return True
+    accepted_at = datetime.datetime.strptime(since, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    return now - accepted_at.timestamp() >= min_age
+
+
 def has_crds(manifests):
     """True when a release's manifests (``helm template --include-crds``) hold a CustomResourceDefinition."""
     return bool(_CRD.search(manifests or ""))
@@ -173,17 +200,24 @@ def upgrade_command(binary, release, values_file, timeout, target=None, major=3)
     return argv + ["-f", values_file]
 
 
-def run_helm(binary, release, values, timeout, target=None, env=None, major=3):
-    """Run ``helm upgrade --install`` for one release; (rc, stdout, stderr, seconds)."""
+def run_helm(binary, release, values, timeout, target=None, env=None, major=3, while_waiting=None):
+    """Run ``helm upgrade --install`` for one release; (rc, stdout, stderr, seconds). ``while_waiting()`` is called
+    every :data:`STALL_CHECK_SECONDS` while Helm runs (in this thread)."""
     fd, values_file = tempfile.mkstemp(prefix="appmod-helm-values-", suffix=".yaml")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(helm_template.values_yaml(values))
         run_env = dict(env if env is not None else os.environ, HELM_NAMESPACE=release["release_namespace"])
         start = time.monotonic()
-        proc = subprocess.run(upgrade_command(binary, release, values_file, timeout, target, major),
-                              capture_output=True, text=True, env=run_env, check=False)
-        return proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start
+        with subprocess.Popen(upgrade_command(binary, release, values_file, timeout, target, major),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=run_env) as proc:
+            while True:
+                try:
+                    out, err = proc.communicate(timeout=STALL_CHECK_SECONDS if while_waiting else None)
+                    break
+                except subprocess.TimeoutExpired:
+                    while_waiting()
+        return proc.returncode, out, err, time.monotonic() - start
     finally:
         os.unlink(values_file)
 
@@ -222,6 +256,17 @@ class Cluster:
                 out.append(name)
         return out
 
+    def stalled_crds(self, names, now=None):
+        """Of the CRDs ``names``, those whose establishing stalled (:func:`establishing_stalled`)."""
+        now = time.time() if now is None else now
+        return [name for name in names
+                if establishing_stalled(k8s_read.get_json(self.api, CRD_PATH + name) or {}, now)]
+
+    def requeue_establishing(self, name):
+        """Queue a CRD for establishing again: an update event, from an annotation set and removed again."""
+        for value in (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), None):
+            self.crds.patch_custom_resource_definition(name, {"metadata": {"annotations": {REQUEUE_ANNOTATION: value}}})
+
     def adopt(self, name, release):
         self.crds.patch_custom_resource_definition(name, {"metadata": {
             "labels": dict(ADOPTION_LABELS),
@@ -245,7 +290,7 @@ def converge_one(cluster, release, helm, timeout, target=None, check_mode=False,
     outcome = {"release_name": release["release_name"], "release_namespace": release["release_namespace"],
                "application": release.get("application"), "wave": int(release.get("wave") or 0),
                "chart": name, "version": version, "action": action, "changed": action != "unchanged",
-               "dropped_revision": None, "adopted_crds": [], "seconds": 0.0}
+               "dropped_revision": None, "adopted_crds": [], "requeued_crds": [], "seconds": 0.0}
     if action != "unchanged":
         deployed = any(r["metadata"]["labels"].get("status") == "deployed" for r in records)
         outcome["diff"] = {"before_header": "%s values (%s)" % (release["release_name"],
@@ -262,7 +307,23 @@ def converge_one(cluster, release, helm, timeout, target=None, check_mode=False,
     for crd in cluster.unowned_crds(charts.template_crds(release.get("manifests")), release):
         cluster.adopt(crd, release)
         outcome["adopted_crds"].append(crd)
-    rc, _out, err, seconds = run_helm(helm, release, values, timeout, target, env, major)
+    crds = charts.template_crds(release.get("manifests"), crds_folder=True)
+
+    def requeue_stalled():
+        for crd in cluster.stalled_crds(crds):
+            cluster.requeue_establishing(crd)
+            outcome["requeued_crds"].append(crd)
+
+    def requeue_stalled_while_waiting():
+        try:
+            requeue_stalled()
+        except Exception:  # noqa: BLE001 - the API server may be away for a moment: Helm's own wait says so
+            pass
+
+    if crds:
+        requeue_stalled()
+    rc, _out, err, seconds = run_helm(helm, release, values, timeout, target, env, major,
+                                      while_waiting=requeue_stalled_while_waiting if crds else None)
     outcome["seconds"] = round(seconds, 1)
     if rc != 0:
         outcome.update(failed=True, rc=rc, stderr=err[-4000:])

@@ -81,10 +81,16 @@ def merge_drift(live, desired, path=""):
 def metadata_get(api_client, path, listing=False):
     """GET ``path`` (an API path) with metadata only, through a ``kubernetes.client.ApiClient``: the object (or,
     ``listing``, the list) as a dict with apiVersion, kind and metadata; None when the API server answers 404."""
+    return get_json(api_client, path, accept=_METADATA_ONLY % ("List" if listing else ""))
+
+
+def get_json(api_client, path, accept="application/json"):
+    """GET ``path`` (an API path) as plain JSON, without the client's model classes (a CRD is megabytes of them);
+    None when the API server answers 404."""
     from kubernetes.client.exceptions import ApiException
 
     method, url, headers, _body, _post = api_client.param_serialize(
-        "GET", path, header_params={"Accept": _METADATA_ONLY % ("List" if listing else "")}, auth_settings=["BearerToken"])
+        "GET", path, header_params={"Accept": accept}, auth_settings=["BearerToken"])
     try:
         response = api_client.call_api(method, url, header_params=headers)
         response.read()

@@ -139,6 +139,9 @@ class FakeCluster:
     def adopt(self, name, release):
         self.adopted.append(name)
 
+    def stalled_crds(self, names, now=None):
+        return []
+
 
 @pytest.fixture
 def chart(tmp_path):
@@ -205,3 +208,94 @@ def test_values_helm_cannot_take_are_named(chart, fake_helm):
     with pytest.raises(hr.HelmReleaseError, match="release odd: release_values"):
         hr.converge([release(chart, "odd", values={"x": float("nan")})], FakeCluster, helm, "60s")
     assert os.environ.get("HELM_NAMESPACE") is None  # the child's environment only
+
+
+def crd_status(accepted=None, established=None, since="2026-12-01T00:00:00Z"):
+    conditions = []
+    if accepted is not None:
+        conditions.append({"type": "NamesAccepted", "status": accepted, "lastTransitionTime": since})
+    if established is not None:
+        conditions.append({"type": "Established", "status": established, "lastTransitionTime": since})
+    return {"metadata": {"name": "x.example.com"}, "status": {"conditions": conditions}}
+
+
+ACCEPTED_AT = 1796083200.0  # 2026-12-01T00:00:00Z
+
+
+@pytest.mark.parametrize("crd, seconds_later, stalled", [
+    (crd_status("True", "False"), 30, True),    # names accepted half a minute ago, never established
+    (crd_status("True"), 30, True),             # no Established condition at all
+    (crd_status("True", "False"), 3, False),    # just accepted: the API server is on it
+    (crd_status("True", "True"), 30, False),
+    (crd_status("False", "False"), 30, False),  # names refused: requeueing cannot help
+    (crd_status(), 30, False),                  # not looked at by the API server yet
+])
+def test_a_crd_accepted_but_never_established_is_stalled(crd, seconds_later, stalled):
+    assert hr.establishing_stalled(crd, ACCEPTED_AT + seconds_later) is stalled
+
+
+class StallingCluster(FakeCluster):
+    """CRDs stalled until requeued (as kube-apiserver leaves them after a restart), counting the looks."""
+
+    def __init__(self, stalled):
+        super().__init__()
+        self.stalled, self.requeued = set(stalled), []
+
+    def stalled_crds(self, names, now=None):
+        return [n for n in names if n in self.stalled]
+
+    def requeue_establishing(self, name):
+        self.requeued.append(name)
+        self.stalled.discard(name)
+
+
+def test_stalled_crds_are_requeued_before_helm_runs(chart, fake_helm):
+    helm, _ = fake_helm
+    crds = ("---\n# Source: c/templates/a.yaml\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+            "metadata:\n  name: a.example.com\n---\n# Source: c/crds/b.yaml\napiVersion: apiextensions.k8s.io/v1\n"
+            "kind: CustomResourceDefinition\nmetadata:\n  name: b.example.com\n")
+    cluster = StallingCluster({"a.example.com", "b.example.com"})
+    out = hr.converge([release(chart, "crds", manifests=crds)], lambda: cluster, helm, "60s")
+    assert sorted(cluster.requeued) == ["a.example.com", "b.example.com"]  # the crds/ folder's too
+    assert sorted(out[0]["requeued_crds"]) == ["a.example.com", "b.example.com"]
+
+
+def test_stalled_crds_are_requeued_while_helm_waits(chart, tmp_path, monkeypatch):
+    """A CRD that stalls while Helm waits (the API server restarted under it) is requeued by the next look."""
+    script = tmp_path / "slowhelm"
+    script.write_text("#!/bin/sh\nsleep 1\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(hr, "STALL_CHECK_SECONDS", 0.2)
+    crd = ("---\n# Source: c/templates/a.yaml\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+           "metadata:\n  name: a.example.com\n")
+    cluster = StallingCluster(())
+    looks = []
+
+    def stall_on_second_look(names, now=None):
+        looks.append(1)
+        return ["a.example.com"] if len(looks) == 2 else []
+
+    cluster.stalled_crds = stall_on_second_look
+    out = hr.converge([release(chart, "crds", manifests=crd)], lambda: cluster, str(script), "60s")
+    assert cluster.requeued == ["a.example.com"] and len(looks) >= 3 and not out[0].get("failed")
+
+
+def test_a_look_that_fails_while_helm_waits_is_tried_again(chart, tmp_path, monkeypatch):
+    script = tmp_path / "slowhelm"
+    script.write_text("#!/bin/sh\nsleep 1\n")
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(hr, "STALL_CHECK_SECONDS", 0.2)
+    crd = ("---\n# Source: c/templates/a.yaml\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+           "metadata:\n  name: a.example.com\n")
+    cluster = StallingCluster(())
+    looks = []
+
+    def api_away_while_waiting(names, now=None):
+        looks.append(1)
+        if len(looks) > 1:
+            raise ConnectionRefusedError("the API server is restarting")
+        return []
+
+    cluster.stalled_crds = api_away_while_waiting
+    out = hr.converge([release(chart, "crds", manifests=crd)], lambda: cluster, str(script), "60s")
+    assert len(looks) >= 3 and not out[0].get("failed")
