@@ -260,14 +260,22 @@ def test_stalled_crds_are_requeued_before_helm_runs(chart, fake_helm):
     assert sorted(out[0]["requeued_crds"]) == ["a.example.com", "b.example.com"]
 
 
-def test_stalled_crds_are_requeued_while_helm_waits(chart, tmp_path, monkeypatch):
-    """A CRD that stalls while Helm waits (the API server restarted under it) is requeued by the next look."""
+ONE_CRD = ("---\n# Source: c/templates/a.yaml\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+           "metadata:\n  name: a.example.com\n")
+
+
+@pytest.fixture
+def waiting_helm(tmp_path, monkeypatch):
+    """A helm that takes a second, with the CRDs looked at every 0.2 s meanwhile."""
     script = tmp_path / "slowhelm"
     script.write_text("#!/bin/sh\nsleep 1\n")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setattr(hr, "STALL_CHECK_SECONDS", 0.2)
-    crd = ("---\n# Source: c/templates/a.yaml\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
-           "metadata:\n  name: a.example.com\n")
+    return str(script)
+
+
+def test_stalled_crds_are_requeued_while_helm_waits(chart, waiting_helm):
+    """A CRD that stalls while Helm waits (the API server restarted under it) is requeued by the next look."""
     cluster = StallingCluster(())
     looks = []
 
@@ -276,17 +284,11 @@ def test_stalled_crds_are_requeued_while_helm_waits(chart, tmp_path, monkeypatch
         return ["a.example.com"] if len(looks) == 2 else []
 
     cluster.stalled_crds = stall_on_second_look
-    out = hr.converge([release(chart, "crds", manifests=crd)], lambda: cluster, str(script), "60s")
+    out = hr.converge([release(chart, "crds", manifests=ONE_CRD)], lambda: cluster, waiting_helm, "60s")
     assert cluster.requeued == ["a.example.com"] and len(looks) >= 3 and not out[0].get("failed")
 
 
-def test_a_look_that_fails_while_helm_waits_is_tried_again(chart, tmp_path, monkeypatch):
-    script = tmp_path / "slowhelm"
-    script.write_text("#!/bin/sh\nsleep 1\n")
-    script.chmod(script.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setattr(hr, "STALL_CHECK_SECONDS", 0.2)
-    crd = ("---\n# Source: c/templates/a.yaml\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
-           "metadata:\n  name: a.example.com\n")
+def test_a_look_that_fails_while_helm_waits_is_tried_again(chart, waiting_helm):
     cluster = StallingCluster(())
     looks = []
 
@@ -297,5 +299,5 @@ def test_a_look_that_fails_while_helm_waits_is_tried_again(chart, tmp_path, monk
         return []
 
     cluster.stalled_crds = api_away_while_waiting
-    out = hr.converge([release(chart, "crds", manifests=crd)], lambda: cluster, str(script), "60s")
+    out = hr.converge([release(chart, "crds", manifests=ONE_CRD)], lambda: cluster, waiting_helm, "60s")
     assert len(looks) >= 3 and not out[0].get("failed")
