@@ -18,6 +18,7 @@ class ActionModule(ControllerAction):
         # Each: chart_ref, release_name, release_namespace, release_values, include_crds (checked by plugin_utils);
         # other keys (the results of application_releases carry more) are not Helm's business and are dropped.
         releases=dict(type="list", elements="dict", required=True),
+        spool_dir=dict(type="path"),
     )
 
     def work(self, args):
@@ -25,7 +26,8 @@ class ActionModule(ControllerAction):
         releases = [{k: r.get(k) for k in helm_template.RELEASE_KEYS if r.get(k) is not None}
                     if isinstance(r, dict) else r for r in args["releases"]]
         try:
-            return {"results": helm_template.template_all(binary, releases)}
+            results = helm_template.template_all(binary, releases)
+            return {"results": helm_template.spool(results, args["spool_dir"]) if args["spool_dir"] else results}
         except helm_template.HelmTemplateError as exc:
             # Not the manifests rendered before the failure (they can be long and hold values): its index.
             fields = {"failed": True, "msg": "helm_template_batch: %s" % exc, "failed_index": len(exc.results)}

@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from ansible_collections.appmod.agent_platform.plugins.plugin_utils import dryrun, k8s_read
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils import dryrun, helm_template, k8s_read
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.bridge import component_config
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.controller_action import ControllerAction
 
@@ -37,7 +37,7 @@ def prepared(render, known=None, seen=None):
         releases.append({
             "component": release["component"],
             "release_namespace": release.get("release_namespace"),
-            "manifests": dryrun.manifest_documents(result.get("stdout"), known, seen),
+            "manifests": dryrun.manifest_documents(helm_template.output_of(result), known, seen),
             "levels": [release.get("chart_defaults") or {}] + [
                 component_config(level, release.get("values_key"), release.get("values_path") or "config")
                 for level in render["levels"]],

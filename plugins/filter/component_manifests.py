@@ -43,8 +43,6 @@ _value:
   type: str
 """
 
-# template_crds is documented in template_crds.yml next to this file.
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils import charts
@@ -57,13 +55,6 @@ def component_manifests(component, releases, rendered):
         raise AnsibleFilterError("component_manifests: %s" % exc) from exc
 
 
-def template_crds(manifests):
-    try:
-        return charts.template_crds(manifests)
-    except Exception as exc:  # noqa: BLE001 - YAML errors, named for the task
-        raise AnsibleFilterError("template_crds: %s" % exc) from exc
-
-
 class FilterModule(object):
     def filters(self):
-        return {"component_manifests": component_manifests, "template_crds": template_crds}
+        return {"component_manifests": component_manifests}

@@ -47,6 +47,14 @@ options:
         description: Also render the chart's C(crds/) folder (C(--include-crds)), as Argo CD does.
         type: bool
         default: false
+  spool_dir:
+    description:
+      - Keep each release's manifests in a file in this folder instead of in the result (RV(results[].stdout_file),
+        named by the output's sha256, written atomically; files unused for a day are removed by a later spool).
+      - For playbooks with many hosts. Ansible keeps every host's registered results in the controller process and
+        forks each per-host task worker from it, so megabytes of manifests per host make every later task dearer.
+        The filter P(appmod.agent_platform.rendered_manifests#filter) reads them back.
+    type: path
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -78,6 +86,16 @@ EXAMPLES = r"""
 - name: Show the first release's manifests
   ansible.builtin.debug:
     msg: "{{ rendered.results[0].stdout }}"
+
+- name: Render for many hosts, the manifests kept in files
+  appmod.agent_platform.helm_template_batch:
+    releases: "{{ releases }}"
+    spool_dir: "{{ lookup('ansible.builtin.env', 'HOME') }}/.cache/rendered"
+  register: spooled
+
+- name: Read them back
+  ansible.builtin.debug:
+    msg: "{{ (spooled.results | appmod.agent_platform.rendered_manifests)[0] }}"
 """
 
 RETURN = r"""
@@ -108,8 +126,16 @@ results:
       type: int
       sample: 0
     stdout:
-      description: The rendered manifests.
+      description: The rendered manifests (without O(spool_dir)).
       type: str
+    stdout_file:
+      description: The file that holds the rendered manifests (with O(spool_dir)).
+      type: str
+      returned: with O(spool_dir)
+    stdout_sha256:
+      description: sha256 (hex) of the rendered manifests (with O(spool_dir)).
+      type: str
+      returned: with O(spool_dir)
     stderr:
       description: Helm's warnings.
       type: str

@@ -170,11 +170,14 @@ def component_manifests(component, releases, rendered):
     """The manifests of one component: the rendered output of each of its releases, in source order.
 
     ``releases`` are :func:`releases`' entries, ``rendered`` the matching results of ``helm template``
-    (same order, each with ``stdout``).
+    (same order, each with ``stdout`` or spooled: helm_template.spool).
     """
+    from ansible_collections.appmod.agent_platform.plugins.plugin_utils import helm_template
+
     if len(releases) != len(rendered):
         raise ChartError("%d releases but %d rendered results" % (len(releases), len(rendered)))
-    parts = [result["stdout"] for release, result in zip(releases, rendered) if release["component"] == component]
+    parts = [helm_template.output_of(result) for release, result in zip(releases, rendered)
+             if release["component"] == component]
     return "".join(p if p.endswith("\n") or not p else p + "\n" for p in parts)
 
 

@@ -20,6 +20,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.appmod.agent_platform.plugins.plugin_utils import helm_template
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.charts import YAML_LOADER
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.k8s_read import metadata_get
 from ansible_collections.appmod.agent_platform.plugins.plugin_utils.helm_values import (
@@ -515,13 +516,13 @@ def cluster_judges(api_client):
 
 
 def render_digest(renders):
-    """sha256 of what a run would apply: the renders as given (Helm's output, not how it was called: its values
-    file is a new temporary file each run; the objects, the values levels) and the prerequisites' files by name
-    and size."""
+    """sha256 of what a run would apply: the renders as given (Helm's output, by its sha256, not how it was called:
+    its values file is a new temporary file each run; the objects, the values levels) and the prerequisites' files
+    by name and size."""
     digest = hashlib.sha256()
     for render in renders:
         files = [(p, os.path.getsize(p) if os.path.exists(p) else None) for p in render.get("manifest_files") or []]
-        output = [(r or {}).get("stdout") for r in render.get("rendered") or []]
+        output = [helm_template.output_sha256(r or {}) for r in render.get("rendered") or []]
         digest.update(json.dumps(dict(render, manifest_files=files, rendered=output), sort_keys=True, default=str).encode())
     return digest.hexdigest()
 

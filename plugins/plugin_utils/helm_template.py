@@ -17,12 +17,14 @@ options (repositories, ``--version``, ``--set``, ...), which the roles do not us
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
 import shutil
 import subprocess
 import tempfile
+import time
 
 import yaml
 
@@ -183,3 +185,57 @@ def template_all(binary, releases, env=None, workers=None):
             raise outcome
         results.append(outcome)
     return results
+
+
+# ------------------------------------------------------------------ rendered output kept in files
+# A spooled file not used for this long is removed by the next spool into the same folder.
+SPOOL_KEEP_SECONDS = 24 * 3600
+
+
+def spool(results, directory, keep_seconds=SPOOL_KEEP_SECONDS):
+    """The results with each ``stdout`` moved into ``directory`` (one file per distinct output, named by its sha256,
+    written atomically): ``stdout`` becomes ``stdout_file`` and ``stdout_sha256``. A playbook keeps every host's
+    registered results in the controller's memory, and every per-host task worker is forked from it: megabytes of
+    manifests per host there make each fork dearer as hosts are added. Files of earlier runs unused for
+    ``keep_seconds`` are removed."""
+    os.makedirs(directory, exist_ok=True)
+    out = []
+    for result in results:
+        data = result["stdout"].encode("utf-8", errors="surrogateescape")
+        digest = hashlib.sha256(data).hexdigest()
+        path = os.path.join(directory, digest + ".yaml")
+        if os.path.exists(path):
+            os.utime(path)  # in use: not pruned
+        else:
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".spool-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        out.append(dict({k: v for k, v in result.items() if k != "stdout"}, stdout_file=path, stdout_sha256=digest))
+    _prune(directory, keep_seconds)
+    return out
+
+
+def _prune(directory, keep_seconds):
+    cutoff = time.time() - keep_seconds
+    for entry in os.scandir(directory):
+        try:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
+        except FileNotFoundError:  # another run pruned it first
+            pass
+
+
+def output_of(result):
+    """A result's rendered manifests, whether ``stdout`` is in it or was spooled (:func:`spool`)."""
+    if "stdout" in result or "stdout_file" not in result:
+        return result.get("stdout")
+    with open(result["stdout_file"], encoding="utf-8", errors="surrogateescape") as handle:
+        return handle.read()
+
+
+def output_sha256(result):
+    """sha256 (hex) of a result's rendered manifests, spooled or not."""
+    if result.get("stdout_sha256"):
+        return result["stdout_sha256"]
+    return hashlib.sha256((result.get("stdout") or "").encode("utf-8", errors="surrogateescape")).hexdigest()

@@ -9,6 +9,7 @@ import shlex
 import stat
 import sys
 import tempfile
+import time
 
 import pytest
 
@@ -156,3 +157,28 @@ def test_resolve_binary(tmp_path, fake_helm, monkeypatch):
         ht.resolve_binary("helm9")
     with pytest.raises(HelmTemplateError, match="not an executable file"):
         ht.resolve_binary(str(tmp_path / "nope"))
+
+
+def test_spooled_output_reads_back_the_same_and_is_kept_once(tmp_path):
+    results = [{"release_name": "a", "stdout": "kind: A\n"}, {"release_name": "b", "stdout": "kind: A\n"},
+               {"release_name": "c", "stdout": "kind: C\n"}]
+    spooled = ht.spool(results, str(tmp_path / "spool"))
+    assert [ht.output_of(r) for r in spooled] == ["kind: A\n", "kind: A\n", "kind: C\n"]
+    assert all("stdout" not in r for r in spooled) and [r["release_name"] for r in spooled] == ["a", "b", "c"]
+    assert len(list((tmp_path / "spool").iterdir())) == 2  # one file per distinct output
+    assert [ht.output_sha256(r) for r in spooled] == [ht.output_sha256(r) for r in results]
+
+
+def test_spool_removes_files_unused_for_a_day_and_keeps_the_ones_in_use(tmp_path):
+    spool_dir = tmp_path / "spool"
+    old_in_use = ht.spool([{"stdout": "kind: Kept\n"}], str(spool_dir))[0]["stdout_file"]
+    old_unused = ht.spool([{"stdout": "kind: Gone\n"}], str(spool_dir))[0]["stdout_file"]
+    two_days_ago = time.time() - 2 * 86400
+    for path in (old_in_use, old_unused):
+        os.utime(path, (two_days_ago, two_days_ago))
+    ht.spool([{"stdout": "kind: Kept\n"}], str(spool_dir))
+    assert os.path.exists(old_in_use) and not os.path.exists(old_unused)
+
+
+def test_output_of_a_result_that_was_not_spooled_is_its_stdout():
+    assert ht.output_of({"stdout": "kind: X\n"}) == "kind: X\n"
