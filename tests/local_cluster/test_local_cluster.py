@@ -108,6 +108,15 @@ def test_pod_security_restricted_rejects_privileged_pod(api, namespace):
             ]
         ),
     )
+    # PodSecurity admission reads the namespace's labels from its informer: wait until it has the new one.
+    def refused():
+        try:
+            core.create_namespaced_pod(namespace, bad, dry_run="All")
+        except ApiException as exc:
+            return exc.status == 403
+        return False
+
+    wait_for(refused, 15, interval=0.2, what="PodSecurity admission to see the namespace's enforce label")
     with pytest.raises(ApiException) as err:
         core.create_namespaced_pod(namespace, bad)
     assert err.value.status == 403
