@@ -181,27 +181,33 @@ def component_manifests(component, releases, rendered):
     return "".join(p if p.endswith("\n") or not p else p + "\n" for p in parts)
 
 
-def template_crds(manifests, crds_folder=False):
-    """Names of the CustomResourceDefinitions a chart renders from its templates (``helm template`` output).
-
-    The ones of its ``crds/`` folder (``# Source: <chart>/crds/...``, with ``--include-crds``) are left out unless
-    ``crds_folder``: Helm installs those only when absent and never takes ownership of them, so they need no adoption.
-    """
+def rendered_crds(manifests):
+    """(name, from its ``crds/`` folder) of every CustomResourceDefinition in ``helm template --include-crds`` output
+    (``# Source: <chart>/crds/...`` marks the folder's)."""
     import yaml
 
-    names, source = [], ""
+    found, source = [], ""
     for part in (manifests or "").split("\n---"):
         for line in part.splitlines():
             if line.startswith("# Source: "):
                 source = line[len("# Source: "):]
                 break
         # Parsed only when it can be one (libyaml): a chart's CRDs are megabytes, parsed on every run.
-        if (not crds_folder and "/crds/" in "/" + source) or "CustomResourceDefinition" not in part:
+        if "CustomResourceDefinition" not in part:
             continue
         doc = yaml.load(part, Loader=YAML_LOADER)
         if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
-            names.append(doc["metadata"]["name"])
-    return names
+            found.append((doc["metadata"]["name"], "/crds/" in "/" + source))
+    return found
+
+
+def template_crds(manifests, crds_folder=False):
+    """Names of the CustomResourceDefinitions a chart renders from its templates (``helm template`` output).
+
+    The ones of its ``crds/`` folder (``# Source: <chart>/crds/...``, with ``--include-crds``) are left out unless
+    ``crds_folder``: Helm installs those only when absent and never takes ownership of them, so they need no adoption.
+    """
+    return [name for name, in_folder in rendered_crds(manifests) if crds_folder or not in_folder]
 
 
 _VALUES_REF = re.compile(r"\.Values((?:\.[A-Za-z_][\w]*)+)|index\s+\.Values((?:\s+\"[^\"]+\")+)")

@@ -304,10 +304,11 @@ def converge_one(cluster, release, helm, timeout, target=None, check_mode=False,
         cluster.drop(dead_record)
         outcome["dropped_revision"] = "%s (%s)" % (dead_record["metadata"]["labels"].get("version"),
                                                    dead_record["metadata"]["labels"].get("status"))
-    for crd in cluster.unowned_crds(charts.template_crds(release.get("manifests")), release):
+    found = charts.rendered_crds(release.get("manifests"))  # parsed once: megabytes for a CRD chart
+    crds = [name for name, _ in found]
+    for crd in cluster.unowned_crds([name for name, in_folder in found if not in_folder], release):
         cluster.adopt(crd, release)
         outcome["adopted_crds"].append(crd)
-    crds = charts.template_crds(release.get("manifests"), crds_folder=True)
 
     def requeue_stalled():
         for crd in cluster.stalled_crds(crds):
