@@ -26,8 +26,7 @@ class ActionModule(ControllerAction):
         releases = [{k: r.get(k) for k in helm_template.RELEASE_KEYS if r.get(k) is not None}
                     if isinstance(r, dict) else r for r in args["releases"]]
         try:
-            results = helm_template.template_all(binary, releases)
-            return {"results": helm_template.spool(results, args["spool_dir"]) if args["spool_dir"] else results}
+            return {"results": helm_template.template_all(binary, releases, spool_dir=args["spool_dir"])}
         except helm_template.HelmTemplateError as exc:
             # Not the manifests rendered before the failure (they can be long and hold values): its index.
             fields = {"failed": True, "msg": "helm_template_batch: %s" % exc, "failed_index": len(exc.results)}

@@ -54,6 +54,12 @@ options:
       - For playbooks with many hosts. Ansible keeps every host's registered results in the controller process and
         forks each per-host task worker from it, so megabytes of manifests per host make every later task dearer.
         The filter P(appmod.agent_platform.rendered_manifests#filter) reads them back.
+      - The folder is also a render cache. A release whose inputs were rendered before, by this task for another
+        host or by an earlier run, is read back instead of running Helm again (RV(results[].reused)). The inputs
+        are the Helm binary (path, size, modification time), the chart's content (archive bytes, or every file
+        of its folder), the release name and namespace, O(releases[].include_crds), the values file and the
+        C(HELM_*) environment variables. C(helm template) renders offline, so its output depends on nothing else.
+        Hosts rendering the same release side by side wait for the first render. A failed render is not kept.
     type: path
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
@@ -139,6 +145,11 @@ results:
     stderr:
       description: Helm's warnings.
       type: str
+    reused:
+      description: The manifests were read back from an earlier render with the same inputs; Helm did not run
+        (with O(spool_dir)).
+      type: bool
+      returned: with O(spool_dir)
 failed_index:
   description: The index in O(releases) of the release Helm failed on (the first in their order).
   returned: failure of Helm

@@ -17,6 +17,7 @@ options (repositories, ``--version``, ``--set``, ...), which the roles do not us
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -157,27 +158,34 @@ def template(binary, release, env=None):
     return result
 
 
-def template_all(binary, releases, env=None, workers=None):
+def template_all(binary, releases, env=None, workers=None, spool_dir=None):
     """:func:`template` for every release, results in the releases' order; the first failure (in that order) raises.
 
     Every release is checked before Helm runs. Helm processes run side by side (``workers``, default the CPU
     count): each is a separate render, so the output is the same as one after the other. The
     :class:`HelmTemplateError` of a failure carries the results of the releases before it.
+    With ``spool_dir`` the results are spooled there and renders are reused (:func:`template_reused`).
     """
     from concurrent.futures import ThreadPoolExecutor
 
     if not isinstance(releases, list):
         raise HelmTemplateError("releases: must be a list of mappings, got %s" % type(releases).__name__)
     releases = [check_release(r, i) for i, r in enumerate(releases)]
+    if spool_dir:
+        os.makedirs(spool_dir, exist_ok=True)
 
     def one(release):
         try:
+            if spool_dir:
+                return template_reused(binary, release, spool_dir, env=env)
             return template(binary, release, env=env)
         except HelmTemplateError as exc:
             return exc
 
     with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
         outcomes = list(pool.map(one, releases))
+    if spool_dir:
+        _prune(spool_dir, SPOOL_KEEP_SECONDS)
     results = []
     for outcome in outcomes:
         if isinstance(outcome, HelmTemplateError):
@@ -199,21 +207,115 @@ def spool(results, directory, keep_seconds=SPOOL_KEEP_SECONDS):
     manifests per host there make each fork dearer as hosts are added. Files of earlier runs unused for
     ``keep_seconds`` are removed."""
     os.makedirs(directory, exist_ok=True)
-    out = []
-    for result in results:
-        data = result["stdout"].encode("utf-8", errors="surrogateescape")
-        digest = hashlib.sha256(data).hexdigest()
-        path = os.path.join(directory, digest + ".yaml")
-        if os.path.exists(path):
-            os.utime(path)  # in use: not pruned
-        else:
-            fd, tmp = tempfile.mkstemp(dir=directory, prefix=".spool-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        out.append(dict({k: v for k, v in result.items() if k != "stdout"}, stdout_file=path, stdout_sha256=digest))
+    out = [_spool_one(result, directory) for result in results]
     _prune(directory, keep_seconds)
     return out
+
+
+def _spool_one(result, directory):
+    data = result["stdout"].encode("utf-8", errors="surrogateescape")
+    digest = hashlib.sha256(data).hexdigest()
+    path = os.path.join(directory, digest + ".yaml")
+    if os.path.exists(path):
+        os.utime(path)  # in use: not pruned
+    else:
+        _write_atomically(directory, path, data)
+    return dict({k: v for k, v in result.items() if k != "stdout"}, stdout_file=path, stdout_sha256=digest)
+
+
+def _write_atomically(directory, path, data):
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".spool-")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(tmp, path)
+
+
+# ------------------------------------------------------------------ renders reused
+# A workshop event renders the same upstream chart with the same values for every participant, and a rerun
+# renders what the last run rendered: Helm's output depends only on what render_key covers (``helm template``
+# renders offline, without the cluster: no lookup, default capabilities), so a render with the same key is
+# read back from the spool instead of running Helm again.
+_CHART_DIGESTS = {}
+
+
+def chart_digest(chart_ref):
+    """sha256 (hex) of a chart's content: an archive's bytes, or every file of a folder (relative path and bytes).
+
+    An archive's digest is remembered by path, size and modification time (the chart cache holds ~8 archives)."""
+    if os.path.isfile(chart_ref):
+        st = os.stat(chart_ref)
+        memo = (chart_ref, st.st_size, st.st_mtime_ns)
+        if memo not in _CHART_DIGESTS:
+            with open(chart_ref, "rb") as handle:
+                _CHART_DIGESTS[memo] = hashlib.file_digest(handle, "sha256").hexdigest()
+        return _CHART_DIGESTS[memo]
+    digest = hashlib.sha256()
+    for folder, dirs, files in os.walk(chart_ref, followlinks=True):
+        dirs.sort()
+        for name in sorted(files):
+            path = os.path.join(folder, name)
+            digest.update(os.path.relpath(path, chart_ref).encode("utf-8", errors="surrogateescape") + b"\0")
+            with open(path, "rb") as handle:
+                digest.update(hashlib.sha256(handle.read()).digest())
+    return digest.hexdigest()
+
+
+def render_key(binary, release, env=None):
+    """sha256 (hex) of everything a ``helm template`` of ``release`` depends on: the Helm binary (path, size,
+    modification time), the chart's content, release name and namespace, ``--include-crds``, the values file's
+    text and Helm's own ``HELM_*`` settings in the environment."""
+    st = os.stat(binary)
+    source = env if env is not None else os.environ
+    values = plain(release.get("release_values") or {}, "release_values of %s" % (release.get("release_name")
+                                                                                   or release["chart_ref"]))
+    parts = {
+        "helm": [os.path.realpath(binary), st.st_size, st.st_mtime_ns],
+        "chart": chart_digest(release["chart_ref"]),
+        "name": release.get("release_name"),
+        "namespace": release.get("release_namespace"),
+        "crds": bool(release.get("include_crds")),
+        "values": values_yaml(values) if values else None,
+        "env": sorted((k, v) for k, v in source.items() if k.startswith("HELM_") and k != "HELM_NAMESPACE"),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def template_reused(binary, release, directory, env=None):
+    """:func:`template` of one release, spooled into ``directory``; when a render with the same
+    :func:`render_key` is there (from this run or an earlier one), its output is reused and Helm does not run.
+
+    Each key is rendered under a lock on its own file, so hosts rendering the same release side by side
+    (Ansible forks) wait for the first render instead of repeating it. ``reused`` tells which happened.
+    A failed render is not remembered."""
+    key = render_key(binary, release, env=env)
+    record_path = os.path.join(directory, key + ".render.json")
+    lock_fd = os.open(os.path.join(directory, key + ".lock"), os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        os.utime(lock_fd)  # in use: not pruned
+        record = _read_record(record_path, directory)
+        if record:
+            return dict(record, chart_ref=release["chart_ref"], release_name=release.get("release_name"),
+                        release_namespace=release.get("release_namespace"), rc=0, reused=True)
+        result = _spool_one(template(binary, release, env=env), directory)
+        record = {k: result[k] for k in ("command", "stderr", "stdout_sha256")}
+        _write_atomically(directory, record_path, json.dumps(record).encode())
+        return dict(result, reused=False)
+    finally:
+        os.close(lock_fd)
+
+
+def _read_record(record_path, directory):
+    """The remembered render, or None when there is none or its output file is gone (pruned)."""
+    try:
+        with open(record_path, encoding="utf-8") as handle:
+            record = json.load(handle)
+        record["stdout_file"] = os.path.join(directory, record["stdout_sha256"] + ".yaml")
+        os.utime(record["stdout_file"])  # gone (pruned): rendered again
+        os.utime(record_path)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return record
 
 
 def _prune(directory, keep_seconds):

@@ -182,3 +182,81 @@ def test_spool_removes_files_unused_for_a_day_and_keeps_the_ones_in_use(tmp_path
 
 def test_output_of_a_result_that_was_not_spooled_is_its_stdout():
     assert ht.output_of({"stdout": "kind: X\n"}) == "kind: X\n"
+
+
+# ------------------------------------------------------------------ renders reused from the spool
+@pytest.fixture
+def counting_helm(tmp_path, fake_helm):
+    """fake_helm that also appends a line to calls.log each time it runs."""
+    path = tmp_path / "counting-helm"
+    path.write_text("#!/bin/sh\necho run >> %s\nexec %s \"$@\"\n" % (tmp_path / "calls.log", fake_helm))
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+def _helm_runs(tmp_path):
+    log = tmp_path / "calls.log"
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+@pytest.fixture
+def chart_dir(tmp_path):
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("name: c\nversion: 1.0.0\n")
+    (chart / "templates" / "cm.yaml").write_text("kind: ConfigMap\n")
+    return chart
+
+
+def test_a_render_with_the_same_inputs_is_reused_and_reads_back_the_same(tmp_path, counting_helm, chart_dir):
+    spool_dir = str(tmp_path / "spool")
+    release = {"chart_ref": str(chart_dir), "release_name": "a", "release_namespace": "ns",
+               "release_values": {"x": 1}, "include_crds": True}
+    first = ht.template_all(counting_helm, [release, dict(release)], spool_dir=spool_dir)
+    assert _helm_runs(tmp_path) == 1  # the second waited for the first one's render
+    assert sorted(r["reused"] for r in first) == [False, True]
+    again = ht.template_all(counting_helm, [release], spool_dir=spool_dir)
+    assert _helm_runs(tmp_path) == 1 and again[0]["reused"] is True
+    assert ht.output_of(again[0]) == ht.output_of(first[0]) and "stdout" not in again[0]
+    assert {k: again[0][k] for k in ("chart_ref", "release_name", "release_namespace", "rc", "command", "stderr")} \
+        == {k: first[0][k] for k in ("chart_ref", "release_name", "release_namespace", "rc", "command", "stderr")}
+
+
+@pytest.mark.parametrize("change", ["values", "name", "namespace", "crds", "chart file", "chart archive", "helm",
+                                    "HELM_ env", "output pruned"])
+def test_a_render_is_done_again_when_anything_it_depends_on_changed(tmp_path, counting_helm, chart_dir, change,
+                                                                     monkeypatch):
+    spool_dir = tmp_path / "spool"
+    archive = tmp_path / "c-1.0.0.tgz"
+    archive.write_bytes(b"archive one")
+    release = {"chart_ref": str(archive if change == "chart archive" else chart_dir), "release_name": "a",
+               "release_namespace": "ns", "release_values": {"x": 1}}
+    first = ht.template_all(counting_helm, [release], spool_dir=str(spool_dir))[0]
+    if change == "values":
+        release["release_values"] = {"x": 2}
+    elif change == "name":
+        release["release_name"] = "b"
+    elif change == "namespace":
+        release["release_namespace"] = "other"
+    elif change == "crds":
+        release["include_crds"] = True
+    elif change == "chart file":
+        (chart_dir / "templates" / "cm.yaml").write_text("kind: ConfigMap\nmetadata: {}\n")
+    elif change == "chart archive":
+        archive.write_bytes(b"archive two, a new size")
+    elif change == "helm":
+        os.utime(counting_helm, ns=(time.time_ns(), time.time_ns() + 10 ** 9))
+    elif change == "HELM_ env":
+        monkeypatch.setenv("HELM_KUBEVERSION", "1.31.0")
+    elif change == "output pruned":
+        os.unlink(first["stdout_file"])
+    second = ht.template_all(counting_helm, [release], spool_dir=str(spool_dir))[0]
+    assert _helm_runs(tmp_path) == 2 and second["reused"] is False
+
+
+def test_a_failed_render_is_not_remembered(tmp_path, counting_helm, chart_dir):
+    release = {"chart_ref": str(chart_dir), "release_name": "fail-me"}
+    for runs in (1, 2):
+        with pytest.raises(HelmTemplateError, match="fail-me asked to fail"):
+            ht.template_all(counting_helm, [release], spool_dir=str(tmp_path / "spool"))
+        assert _helm_runs(tmp_path) == runs
