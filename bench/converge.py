@@ -116,7 +116,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--components", choices=["all", "lean"], default="all")
     args = ap.parse_args()
-    extra = {"agent_platform_resource_prefix": "bench"}
+    with tempfile.TemporaryDirectory(prefix="appmod-bench-spool-") as spool:
+        run(args, spool)
+
+
+def run(args, spool):
+    # A fresh render spool, which is also the role's render cache: the cold converge renders every chart, as on a
+    # machine that never rendered these releases; the no-op rerun reuses what the cold run rendered, as a rerun does.
+    extra = {"agent_platform_resource_prefix": "bench", "agent_platform_render_spool": spool}
     if args.components == "lean":
         extra["agent_platform_cluster_values"] = LEAN
     pc = PrivateCluster()
