@@ -53,10 +53,36 @@ def one_of(name, value, choices):
     return []
 
 
+# The values levels the agent_platform role takes from the inventory (levels 3-6 of the bridge values).
+VALUES_LEVELS = ("agent_platform_bootstrap_values", "agent_platform_environment_values",
+                 "agent_platform_tenant_values", "agent_platform_cluster_values")
+
+
+def flag_resolved(value):
+    """The feature_flags role ran first: ``agent_platform_enabled`` is its boolean."""
+    if not isinstance(value, bool):
+        return ["agent_platform_enabled is not set: run the appmod.agent_platform.feature_flags role before "
+                "appmod.agent_platform.agent_platform (the playbooks in playbooks/ do)"]
+    return []
+
+
+def flag_not_in_values(name, level):
+    """A values level must not set the flag: it comes only from the feature_flags levels, through the label."""
+    if isinstance(level, dict) and "enabled" in level:
+        return ["%s sets 'enabled': the agent-platform flag comes only from the feature_flags levels (bootstrap "
+                "addons, environment override, workshop_type/enable_agent_platform, WORKSHOP_TYPE/"
+                "ENABLE_AGENT_PLATFORM) through the Argo CD cluster secret label; remove 'enabled' from %s"
+                % (name, name)]
+    return []
+
+
 def agent_platform_inputs(inputs, profiles=(), components=()):
-    """Problems of the agent_platform role's inventory inputs (what a type cannot say)."""
+    """Problems of the agent_platform role's inventory inputs (what a type cannot say). ``agent_platform_enabled``
+    and the values levels (:data:`VALUES_LEVELS`) are checked when ``inputs`` has them."""
     get = inputs.get
     errors = []
+    if "agent_platform_enabled" in inputs:
+        errors += flag_resolved(get("agent_platform_enabled"))
     errors += one_of("agent_platform_state", get("agent_platform_state"), ("present", "absent"))
     errors += one_of("agent_platform_delivery", get("agent_platform_delivery"), ("argocd", "direct"))
     errors += dns_label("agent_platform_resource_prefix", get("agent_platform_resource_prefix"), MAX_PREFIX)
@@ -75,6 +101,9 @@ def agent_platform_inputs(inputs, profiles=(), components=()):
     if components and unknown:
         errors.append("agent_platform_component_selection names unknown components %s; known (catalogue.yaml): %s"
                       % (", ".join(unknown), ", ".join(components)))
+    for name in VALUES_LEVELS:
+        if name in inputs:
+            errors += flag_not_in_values(name, inputs[name])
     return errors
 
 

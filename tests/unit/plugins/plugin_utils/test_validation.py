@@ -53,6 +53,19 @@ def test_each_rule_names_the_variable(override, needle):
     assert len(found) == 1 and needle in found[0], found
 
 
+def test_the_flag_must_be_resolved_and_no_values_level_may_set_it():
+    assert errors(agent_platform_enabled=True, agent_platform_cluster_values={"components": {}}) == []
+    for unresolved in (None, "true"):
+        found = errors(agent_platform_enabled=unresolved)
+        assert len(found) == 1 and found[0].startswith("agent_platform_enabled is not set: run the "
+                                                       "appmod.agent_platform.feature_flags role"), found
+    found = errors(agent_platform_tenant_values={"enabled": False}, agent_platform_bootstrap_values={"enabled": None},
+                   agent_platform_environment_values="not a mapping: the merge names it")
+    assert [f.split(" ", 1)[0] for f in found] == ["agent_platform_bootstrap_values", "agent_platform_tenant_values"]
+    assert "agent_platform_tenant_values sets 'enabled'" in found[1]
+    assert "remove 'enabled' from agent_platform_tenant_values" in found[1]
+
+
 @pytest.fixture(scope="module")
 def kagent_value_paths(tmp_path_factory):
     """kagent 0.9.9's value paths, from the offline chart mirror's archive (never skipped: a cold machine has no
