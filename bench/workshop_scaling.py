@@ -28,10 +28,13 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the project root: tools.localstack
+from tools.localstack.mirror import ChartMirror  # noqa: E402
+
 KUBECONFIG = os.environ.get("APPMOD_KUBECONFIG") or str(ROOT / ".local-cluster" / "kubeconfig")
 
 
-def event(path: Path, name: str, count: int) -> Path:
+def event(path: Path, name: str, count: int, mirror_url: str) -> Path:
     path.write_text(yaml.safe_dump({
         "plugin": "appmod.agent_platform.workshop_event",
         "name": name, "workshop_type": "agent-platform", "mode": "tenants", "region": "us-east-1",
@@ -42,6 +45,8 @@ def event(path: Path, name: str, count: int) -> Path:
             "agent_platform_kubeconfig": KUBECONFIG,
             "agent_platform_repo_url": "git://127.0.0.1:19418/agent-platform.git",
             "agent_platform_repo_revision": "main",
+            # Every upstream chart from the offline mirror (started by main() when it is not serving).
+            "agent_platform_chart_mirror_url": mirror_url,
             "agent_platform_environment": "local",
             "agent_platform_environment_values": {"components": {"kagent": {"config": {"replicas": 1}},
                                                                  "litellm": {"config": {"replicas": 1}}}},
@@ -78,13 +83,18 @@ def main() -> None:
     parser.add_argument("--forks", type=int, default=10, help="ansible forks (parallel participants)")
     opts = parser.parse_args()
     rows = []
+    mirror = ChartMirror()
+    print("chart mirror: %s (%s)" % (mirror.up(), mirror.url), file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="workshop-bench-") as tmp:
         tmp = Path(tmp)
         for mode, wanted in (("render-only", counts(opts.render)), ("applied", counts(opts.applied))):
             base = None
             for n in wanted:
-                path = event(tmp / f"evb{n}.yml", f"evb{n}", n)
-                out = ("-e", f"workshop_event_out_dir={tmp / 'out'}")
+                path = event(tmp / f"evb{n}.yml", f"evb{n}", n, mirror.url)
+                # Each run its own empty render spool (the role's render cache): what it renders it renders
+                # itself; participants of one event share the renders of releases with the same inputs.
+                out = ("-e", f"workshop_event_out_dir={tmp / 'out'}",
+                       "-e", f"agent_platform_render_spool={tmp / ('spool-%s-%d' % (mode, n))}")
                 if mode == "render-only":
                     wall = run(path, opts.forks, *out, "-e", f"workshop_event_render_dir={tmp / 'render'}")
                     teardown = None
