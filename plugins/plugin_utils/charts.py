@@ -170,7 +170,7 @@ def component_manifests(component, releases, rendered):
     """The manifests of one component: the rendered output of each of its releases, in source order.
 
     ``releases`` are :func:`releases`' entries, ``rendered`` the matching results of ``helm template``
-    (same order, each with ``stdout`` or spooled: helm_template.spool).
+    (same order, each with ``stdout`` or spooled: helm_template.spool_one).
     """
     from ansible_collections.appmod.agent_platform.plugins.plugin_utils import helm_template
 

@@ -200,19 +200,12 @@ def template_all(binary, releases, env=None, workers=None, spool_dir=None):
 SPOOL_KEEP_SECONDS = 24 * 3600
 
 
-def spool(results, directory, keep_seconds=SPOOL_KEEP_SECONDS):
-    """The results with each ``stdout`` moved into ``directory`` (one file per distinct output, named by its sha256,
+def spool_one(result, directory):
+    """The result with its ``stdout`` moved into ``directory`` (one file per distinct output, named by its sha256,
     written atomically): ``stdout`` becomes ``stdout_file`` and ``stdout_sha256``. A playbook keeps every host's
     registered results in the controller's memory, and every per-host task worker is forked from it: megabytes of
-    manifests per host there make each fork dearer as hosts are added. Files of earlier runs unused for
-    ``keep_seconds`` are removed."""
-    os.makedirs(directory, exist_ok=True)
-    out = [_spool_one(result, directory) for result in results]
-    _prune(directory, keep_seconds)
-    return out
-
-
-def _spool_one(result, directory):
+    manifests per host there make each fork dearer as hosts are added. :func:`template_all` with ``spool_dir``
+    spools each render and then removes the files of earlier runs unused for ``SPOOL_KEEP_SECONDS``."""
     data = result["stdout"].encode("utf-8", errors="surrogateescape")
     digest = hashlib.sha256(data).hexdigest()
     path = os.path.join(directory, digest + ".yaml")
@@ -297,7 +290,7 @@ def template_reused(binary, release, directory, env=None):
         if record:
             return dict(record, chart_ref=release["chart_ref"], release_name=release.get("release_name"),
                         release_namespace=release.get("release_namespace"), rc=0, reused=True)
-        result = _spool_one(template(binary, release, env=env), directory)
+        result = spool_one(template(binary, release, env=env), directory)
         record = {k: result[k] for k in ("command", "stderr", "stdout_sha256")}
         _write_atomically(directory, record_path, json.dumps(record).encode())
         return dict(result, reused=False)

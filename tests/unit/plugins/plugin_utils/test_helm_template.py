@@ -162,21 +162,25 @@ def test_resolve_binary(tmp_path, fake_helm, monkeypatch):
 def test_spooled_output_reads_back_the_same_and_is_kept_once(tmp_path):
     results = [{"release_name": "a", "stdout": "kind: A\n"}, {"release_name": "b", "stdout": "kind: A\n"},
                {"release_name": "c", "stdout": "kind: C\n"}]
-    spooled = ht.spool(results, str(tmp_path / "spool"))
+    (tmp_path / "spool").mkdir()
+    spooled = [ht.spool_one(r, str(tmp_path / "spool")) for r in results]
     assert [ht.output_of(r) for r in spooled] == ["kind: A\n", "kind: A\n", "kind: C\n"]
     assert all("stdout" not in r for r in spooled) and [r["release_name"] for r in spooled] == ["a", "b", "c"]
     assert len(list((tmp_path / "spool").iterdir())) == 2  # one file per distinct output
     assert [ht.output_sha256(r) for r in spooled] == [ht.output_sha256(r) for r in results]
 
 
-def test_spool_removes_files_unused_for_a_day_and_keeps_the_ones_in_use(tmp_path):
+def test_spool_removes_files_unused_for_a_day_and_keeps_the_ones_in_use(tmp_path, fake_helm):
     spool_dir = tmp_path / "spool"
-    old_in_use = ht.spool([{"stdout": "kind: Kept\n"}], str(spool_dir))[0]["stdout_file"]
-    old_unused = ht.spool([{"stdout": "kind: Gone\n"}], str(spool_dir))[0]["stdout_file"]
+    spool_dir.mkdir()
+    old_in_use = ht.spool_one({"stdout": "kind: Kept\n"}, str(spool_dir))["stdout_file"]
+    old_unused = ht.spool_one({"stdout": "kind: Gone\n"}, str(spool_dir))["stdout_file"]
     two_days_ago = time.time() - 2 * 86400
     for path in (old_in_use, old_unused):
         os.utime(path, (two_days_ago, two_days_ago))
-    ht.spool([{"stdout": "kind: Kept\n"}], str(spool_dir))
+    ht.spool_one({"stdout": "kind: Kept\n"}, str(spool_dir))
+    # a later spooling render prunes the folder
+    ht.template_all(fake_helm, [{"chart_ref": str(tmp_path), "release_name": "a"}], spool_dir=str(spool_dir))
     assert os.path.exists(old_in_use) and not os.path.exists(old_unused)
 
 
